@@ -30,6 +30,7 @@ pub mod codec;
 pub mod error;
 pub mod error_code;
 pub mod frame;
+pub mod golden;
 pub mod header;
 pub mod messages;
 pub mod primitives;

@@ -8,10 +8,13 @@ use bytes::Bytes;
 use crate::codec::Cx;
 use crate::primitives::{Records, UnknownTags, Uuid};
 
-/// Source of distinct, deterministic values.
+/// Source of values: by default distinct, deterministic and non-default (fixtures, differential
+/// tests); [`Seed::random`] instead draws full-range values, varied lengths and nulls
+/// (property tests).
 #[derive(Debug, Clone)]
 pub struct Seed {
     n: u64,
+    random: bool,
 }
 
 impl Default for Seed {
@@ -23,11 +26,48 @@ impl Default for Seed {
 impl Seed {
     /// A seed at its starting point.
     pub fn new() -> Self {
-        Self { n: 100 }
+        Self {
+            n: 100,
+            random: false,
+        }
+    }
+
+    /// A pseudo-random seed (splitmix64): any value, arrays of 0-3 elements, some nulls.
+    pub fn random(seed: u64) -> Self {
+        Self {
+            n: seed,
+            random: true,
+        }
+    }
+
+    /// Whether this seed draws random values.
+    pub fn is_random(&self) -> bool {
+        self.random
+    }
+
+    /// How many elements an array gets.
+    pub fn count(&mut self) -> usize {
+        if self.random {
+            (self.next_value() % 4) as usize
+        } else {
+            2
+        }
+    }
+
+    /// Whether a nullable value should be null.
+    pub fn null(&mut self) -> bool {
+        self.random && self.next_value().is_multiple_of(4)
     }
 
     /// The next number; never 0, 1 or -1, and never a common Kafka default.
     pub fn next_value(&mut self) -> u64 {
+        if self.random {
+            self.n = self.n.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.n;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            return z ^ (z >> 31);
+        }
         self.n += 7;
         self.n
     }
@@ -52,7 +92,11 @@ macro_rules! int_sample {
     ($($t:ty => $m:expr),*) => {$(
         impl Sample for $t {
             fn sample(_: &Cx<'_>, s: &mut Seed) -> Self {
-                (s.next_value() % $m + 2) as $t
+                if s.is_random() {
+                    s.next_value() as $t
+                } else {
+                    (s.next_value() % $m + 2) as $t
+                }
             }
         }
     )*};
@@ -66,14 +110,21 @@ impl Sample for f64 {
 }
 
 impl Sample for bool {
-    fn sample(_: &Cx<'_>, _: &mut Seed) -> Self {
-        true
+    fn sample(_: &Cx<'_>, s: &mut Seed) -> Self {
+        !s.is_random() || s.next_value().is_multiple_of(2)
     }
 }
 
 impl Sample for String {
     fn sample(_: &Cx<'_>, s: &mut Seed) -> Self {
-        format!("s{}", s.next_value())
+        if !s.is_random() {
+            return format!("s{}", s.next_value());
+        }
+        const CHARS: [char; 6] = ['a', 'Z', '-', 'é', '日', '0'];
+        let len = s.next_value() % 9;
+        (0..len)
+            .filter_map(|_| CHARS.get((s.next_value() % 6) as usize))
+            .collect()
     }
 }
 
@@ -103,12 +154,16 @@ impl Sample for Records {
 
 impl<T: Sample> Sample for Vec<T> {
     fn sample(cx: &Cx<'_>, s: &mut Seed) -> Self {
-        vec![T::sample(cx, s), T::sample(cx, s)]
+        (0..s.count()).map(|_| T::sample(cx, s)).collect()
     }
 }
 
 impl<T: Sample> Sample for Option<T> {
     fn sample(cx: &Cx<'_>, s: &mut Seed) -> Self {
-        Some(T::sample(cx, s))
+        if s.null() {
+            None
+        } else {
+            Some(T::sample(cx, s))
+        }
     }
 }

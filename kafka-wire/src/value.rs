@@ -54,7 +54,11 @@ impl Value {
             Value::Str(s) => format!("{s:?}"),
             Value::Uuid(u) => u.to_string(),
             Value::Bytes(b) if b.len() <= SHOWN_BYTES => format!("0x{}", hex(b)),
-            Value::Bytes(b) => format!("0x{}… ({} bytes)", hex(b.get(..SHOWN_BYTES).unwrap_or(b)), b.len()),
+            Value::Bytes(b) => format!(
+                "0x{}… ({} bytes)",
+                hex(b.get(..SHOWN_BYTES).unwrap_or(b)),
+                b.len()
+            ),
             Value::Records(b) => format!("<records: {} bytes>", b.len()),
             Value::Array(_) | Value::Struct(_) => return None,
         })

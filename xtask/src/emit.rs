@@ -493,7 +493,12 @@ fn emit_struct(o: &mut String, msg: &Message, def: &StructDef) -> Result<()> {
             None => cond(&p.present, &valid),
         };
         let val = if p.base == "bool" && !p.array && !p.option {
-            format!("!{}", p.default())
+            format!(
+                "if s.is_random() {{ Sample::sample(cx, s) }} else {{ !{} }}",
+                p.default()
+            )
+        } else if p.partial_null {
+            "Some(Sample::sample(cx, s))".into()
         } else {
             "Sample::sample(cx, s)".into()
         };

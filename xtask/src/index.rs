@@ -106,7 +106,7 @@ fn body_enum(o: &mut String, apis: &[Api], kind: &str) -> Result<()> {
     for a in apis {
         writeln!(o, "            Self::{}(m) => m.value(version),", a.name)?;
     }
-    o.push_str("        }\n    }\n\n    /// A deterministic body with a non-default value in every field `version` carries.\n    pub fn sample(api: ApiKey, version: i16) -> Self {\n        let cx = Cx::new(version, api.is_flexible(version));\n        let s = &mut Seed::new();\n        match api {\n");
+    o.push_str("        }\n    }\n\n    /// A deterministic body with a non-default value in every field `version` carries.\n    pub fn sample(api: ApiKey, version: i16) -> Self {\n        Self::sample_from(api, version, &mut Seed::new())\n    }\n\n    /// A body drawn from `s` (see [`Seed`]).\n    pub fn sample_from(api: ApiKey, version: i16, s: &mut Seed) -> Self {\n        let cx = Cx::new(version, api.is_flexible(version));\n        match api {\n");
     for a in apis {
         writeln!(
             o,

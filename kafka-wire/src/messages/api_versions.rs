@@ -500,7 +500,11 @@ impl Sample for ApiVersionsResponse {
             this.finalized_features = Sample::sample(cx, s);
         }
         if cx.flexible && v >= 3 {
-            this.zk_migration_ready = !false;
+            this.zk_migration_ready = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();

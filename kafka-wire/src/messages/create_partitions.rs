@@ -201,7 +201,11 @@ impl Sample for CreatePartitionsRequest {
             this.timeout_ms = Sample::sample(cx, s);
         }
         if true {
-            this.validate_only = !false;
+            this.validate_only = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();

@@ -207,7 +207,11 @@ impl Sample for CreateTopicsRequest {
             this.timeout_ms = Sample::sample(cx, s);
         }
         if v >= 1 {
-            this.validate_only = !false;
+            this.validate_only = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();
@@ -1524,13 +1528,21 @@ impl Sample for CreatableTopicConfigs {
             this.value = Sample::sample(cx, s);
         }
         if v >= 5 {
-            this.read_only = !false;
+            this.read_only = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if v >= 5 {
             this.config_source = Sample::sample(cx, s);
         }
         if v >= 5 {
-            this.is_sensitive = !false;
+            this.is_sensitive = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();

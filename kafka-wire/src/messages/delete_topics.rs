@@ -754,7 +754,7 @@ impl Sample for DeletableTopicResult {
         let v = cx.version;
         let mut this = Self::default();
         if true {
-            this.name = Sample::sample(cx, s);
+            this.name = Some(Sample::sample(cx, s));
         }
         if v >= 6 {
             this.topic_id = Sample::sample(cx, s);

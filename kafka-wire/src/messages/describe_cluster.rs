@@ -179,7 +179,11 @@ impl Sample for DescribeClusterRequest {
         let v = cx.version;
         let mut this = Self::default();
         if true {
-            this.include_cluster_authorized_operations = !false;
+            this.include_cluster_authorized_operations = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if v >= 1 {
             this.endpoint_type = Sample::sample(cx, s);

@@ -213,10 +213,18 @@ impl Sample for DescribeConfigsRequest {
             this.resources = Sample::sample(cx, s);
         }
         if v >= 1 {
-            this.include_synonyms = !false;
+            this.include_synonyms = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if v >= 3 {
-            this.include_documentation = !false;
+            this.include_documentation = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();
@@ -1166,16 +1174,28 @@ impl Sample for DescribeConfigsResourceResult {
             this.value = Sample::sample(cx, s);
         }
         if true {
-            this.read_only = !false;
+            this.read_only = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if v <= 0 {
-            this.is_default = !false;
+            this.is_default = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if v >= 1 {
             this.config_source = Sample::sample(cx, s);
         }
         if true {
-            this.is_sensitive = !false;
+            this.is_sensitive = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if v >= 1 {
             this.synonyms = Sample::sample(cx, s);

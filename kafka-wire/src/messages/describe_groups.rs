@@ -180,7 +180,11 @@ impl Sample for DescribeGroupsRequest {
             this.groups = Sample::sample(cx, s);
         }
         if v >= 3 {
-            this.include_authorized_operations = !false;
+            this.include_authorized_operations = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();

@@ -948,7 +948,11 @@ impl Sample for DescribeTopicPartitionsResponseTopic {
             this.topic_id = Sample::sample(cx, s);
         }
         if true {
-            this.is_internal = !false;
+            this.is_internal = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if true {
             this.partitions = Sample::sample(cx, s);

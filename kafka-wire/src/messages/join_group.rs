@@ -886,13 +886,17 @@ impl Sample for JoinGroupResponse {
             this.protocol_type = Sample::sample(cx, s);
         }
         if true {
-            this.protocol_name = Sample::sample(cx, s);
+            this.protocol_name = Some(Sample::sample(cx, s));
         }
         if true {
             this.leader = Sample::sample(cx, s);
         }
         if v >= 9 {
-            this.skip_assignment = !false;
+            this.skip_assignment = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if true {
             this.member_id = Sample::sample(cx, s);

@@ -260,16 +260,28 @@ impl Sample for MetadataRequest {
         let v = cx.version;
         let mut this = Self::default();
         if true {
-            this.topics = Sample::sample(cx, s);
+            this.topics = Some(Sample::sample(cx, s));
         }
         if v >= 4 {
-            this.allow_auto_topic_creation = !true;
+            this.allow_auto_topic_creation = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !true
+            };
         }
         if v >= 8 && v <= 10 {
-            this.include_cluster_authorized_operations = !false;
+            this.include_cluster_authorized_operations = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if v >= 8 {
-            this.include_topic_authorized_operations = !false;
+            this.include_topic_authorized_operations = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();
@@ -436,7 +448,7 @@ impl Sample for MetadataRequestTopic {
             this.topic_id = Sample::sample(cx, s);
         }
         if true {
-            this.name = Sample::sample(cx, s);
+            this.name = Some(Sample::sample(cx, s));
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();
@@ -1013,13 +1025,17 @@ impl Sample for MetadataResponseTopic {
             this.error_code = Sample::sample(cx, s);
         }
         if true {
-            this.name = Sample::sample(cx, s);
+            this.name = Some(Sample::sample(cx, s));
         }
         if v >= 10 {
             this.topic_id = Sample::sample(cx, s);
         }
         if v >= 1 {
-            this.is_internal = !false;
+            this.is_internal = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if true {
             this.partitions = Sample::sample(cx, s);

@@ -622,8 +622,12 @@ impl RequestBody {
 
     /// A deterministic body with a non-default value in every field `version` carries.
     pub fn sample(api: ApiKey, version: i16) -> Self {
+        Self::sample_from(api, version, &mut Seed::new())
+    }
+
+    /// A body drawn from `s` (see [`Seed`]).
+    pub fn sample_from(api: ApiKey, version: i16, s: &mut Seed) -> Self {
         let cx = Cx::new(version, api.is_flexible(version));
-        let s = &mut Seed::new();
         match api {
             ApiKey::Produce => Self::Produce(ProduceRequest::sample(&cx, s)),
             ApiKey::Fetch => Self::Fetch(FetchRequest::sample(&cx, s)),
@@ -935,8 +939,12 @@ impl ResponseBody {
 
     /// A deterministic body with a non-default value in every field `version` carries.
     pub fn sample(api: ApiKey, version: i16) -> Self {
+        Self::sample_from(api, version, &mut Seed::new())
+    }
+
+    /// A body drawn from `s` (see [`Seed`]).
+    pub fn sample_from(api: ApiKey, version: i16, s: &mut Seed) -> Self {
         let cx = Cx::new(version, api.is_flexible(version));
-        let s = &mut Seed::new();
         match api {
             ApiKey::Produce => Self::Produce(ProduceResponse::sample(&cx, s)),
             ApiKey::Fetch => Self::Fetch(FetchResponse::sample(&cx, s)),

@@ -260,13 +260,17 @@ impl Sample for OffsetFetchRequest {
             this.group_id = Sample::sample(cx, s);
         }
         if v <= 7 {
-            this.topics = Sample::sample(cx, s);
+            this.topics = Some(Sample::sample(cx, s));
         }
         if v >= 8 {
             this.groups = Sample::sample(cx, s);
         }
         if v >= 7 {
-            this.require_stable = !false;
+            this.require_stable = if s.is_random() {
+                Sample::sample(cx, s)
+            } else {
+                !false
+            };
         }
         if cx.flexible {
             this.unknown_tagged_fields = s.unknown_tags();
