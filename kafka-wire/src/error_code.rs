@@ -84,7 +84,7 @@ codes! {
     48 INVALID_TXN_STATE false "The producer attempted a transactional operation in an invalid state.";
     49 INVALID_PRODUCER_ID_MAPPING false "The producer attempted to use a producer id which is not currently assigned to its transactional id.";
     50 INVALID_TRANSACTION_TIMEOUT false "The transaction timeout is larger than the maximum value allowed by the broker.";
-    51 CONCURRENT_TRANSACTIONS true "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.";
+    51 CONCURRENT_TRANSACTIONS false "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.";
     52 TRANSACTION_COORDINATOR_FENCED false "Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.";
     53 TRANSACTIONAL_ID_AUTHORIZATION_FAILED false "Transactional Id authorization failed.";
     54 SECURITY_DISABLED false "Security features are disabled.";

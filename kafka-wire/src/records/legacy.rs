@@ -189,5 +189,6 @@ pub fn up_convert(data: &Bytes, cap: usize) -> Result<Bytes, WireError> {
 }
 
 fn first_wrapper_attributes(data: &Bytes) -> i8 {
-    data.get(21).map_or(0, |b| *b as i8)
+    // offset (8) + message_size (4) + crc (4) + magic (1)
+    data.get(17).map_or(0, |b| *b as i8)
 }
