@@ -16,7 +16,11 @@ use kafka_wire::{RequestBody, ResponseBody, Writer};
 /// One batch of 1024 records of 1 KiB: 1 MiB of record data.
 fn mib_batch() -> Bytes {
     let recs: Vec<Record> = (0..1024)
-        .map(|i| Record { offset_delta: i, value: Some(Bytes::from(vec![(i % 251) as u8; 1024])), ..Default::default() })
+        .map(|i| Record {
+            offset_delta: i,
+            value: Some(Bytes::from(vec![(i % 251) as u8; 1024])),
+            ..Default::default()
+        })
         .collect();
     records::build_batch(&BatchSpec::default(), &recs).unwrap()
 }
@@ -27,13 +31,28 @@ fn produce_frame(batch: &Bytes) -> Bytes {
         timeout_ms: 30_000,
         topic_data: vec![produce::TopicProduceData {
             name: "bench".into(),
-            partition_data: vec![produce::PartitionProduceData { index: 0, records: Some(Records(batch.clone())), ..Default::default() }],
+            partition_data: vec![produce::PartitionProduceData {
+                index: 0,
+                records: Some(Records(batch.clone())),
+                ..Default::default()
+            }],
             ..Default::default()
         }],
         ..Default::default()
     };
-    let header = RequestHeader { api_key: 0, api_version: 9, correlation_id: 1, client_id: Some("bench".into()), ..Default::default() };
-    Request { header, body: RequestBody::Produce(body) }.to_bytes().unwrap()
+    let header = RequestHeader {
+        api_key: 0,
+        api_version: 9,
+        correlation_id: 1,
+        client_id: Some("bench".into()),
+        ..Default::default()
+    };
+    Request {
+        header,
+        body: RequestBody::Produce(body),
+    }
+    .to_bytes()
+    .unwrap()
 }
 
 fn fetch_response(batch: &Bytes) -> Response {
@@ -52,7 +71,13 @@ fn fetch_response(batch: &Bytes) -> Response {
         }],
         ..Default::default()
     };
-    Response { header: ResponseHeader { correlation_id: 1, ..Default::default() }, body: ResponseBody::Fetch(body) }
+    Response {
+        header: ResponseHeader {
+            correlation_id: 1,
+            ..Default::default()
+        },
+        body: ResponseBody::Fetch(body),
+    }
 }
 
 fn benches(c: &mut Criterion) {
@@ -64,7 +89,9 @@ fn benches(c: &mut Criterion) {
     g.bench_function("decode_and_verify_crc", |b| {
         b.iter(|| {
             let req = Request::decode(&frame).unwrap();
-            let RequestBody::Produce(p) = req.body else { unreachable!() };
+            let RequestBody::Produce(p) = req.body else {
+                unreachable!()
+            };
             for t in &p.topic_data {
                 for part in &t.partition_data {
                     for batch in records::batches(&part.records.as_ref().unwrap().0) {
@@ -86,7 +113,9 @@ fn benches(c: &mut Criterion) {
             w.into_chunks()
         })
     });
-    g.bench_function("encode_contiguous", |b| b.iter(|| resp.to_bytes(12).unwrap()));
+    g.bench_function("encode_contiguous", |b| {
+        b.iter(|| resp.to_bytes(12).unwrap())
+    });
     g.finish();
 }
 

@@ -114,7 +114,7 @@ fn codec_err(codec: &'static str, e: impl std::fmt::Display) -> WireError {
 
 fn read_capped(r: impl Read, codec: &'static str, cap: usize) -> Result<Vec<u8>, WireError> {
     let mut out = Vec::new();
-    r.take(cap as u64 + 1)
+    r.take((cap as u64).saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|e| codec_err(codec, e))?;
     if out.len() > cap {
