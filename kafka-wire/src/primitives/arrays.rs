@@ -46,30 +46,4 @@ impl<T: Wire> Nullable for Vec<T> {
     }
 }
 
-impl<T: Wire> Wire for Vec<T> {
-    fn min_size(cx: &Cx<'_>) -> usize {
-        if cx.flexible {
-            1
-        } else {
-            4
-        }
-    }
-    fn decode<'a>(i: &'a [u8], cx: &Cx<'_>) -> WireResult<'a, Self> {
-        match Self::decode_opt(i, cx)? {
-            (i, Some(v)) => Ok((i, v)),
-            (_, None) => fail(WireError::NullNotAllowed {
-                field: "",
-                version: cx.version,
-            }),
-        }
-    }
-    fn encode(&self, w: &mut Writer, cx: &Cx<'_>) -> Result<(), WireError> {
-        Self::encode_opt(Some(self), w, cx)
-    }
-    fn size(&self, cx: &Cx<'_>) -> usize {
-        Self::size_opt(Some(self), cx)
-    }
-    fn to_value(&self, cx: &Cx<'_>) -> Value {
-        Value::Array(self.iter().map(|e| e.to_value(cx)).collect())
-    }
-}
+wire_via_nullable!([T: Wire] Vec<T>, classic_min = 4, |v, cx| Value::Array(v.iter().map(|e| e.to_value(cx)).collect()));

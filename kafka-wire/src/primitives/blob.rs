@@ -3,8 +3,8 @@
 
 use bytes::Bytes;
 
-use crate::codec::{Cx, Nullable, Wire};
-use crate::error::{fail, WireError, WireResult};
+use crate::codec::{Cx, Nullable};
+use crate::error::{WireError, WireResult};
 use crate::value::Value;
 use crate::writer::Writer;
 
@@ -49,34 +49,10 @@ macro_rules! region {
             }
         }
 
-        impl Wire for $t {
-            fn min_size(cx: &Cx<'_>) -> usize {
-                if cx.flexible {
-                    1
-                } else {
-                    4
-                }
-            }
-            fn decode<'a>(i: &'a [u8], cx: &Cx<'_>) -> WireResult<'a, Self> {
-                match Self::decode_opt(i, cx)? {
-                    (i, Some(b)) => Ok((i, b)),
-                    (_, None) => fail(WireError::NullNotAllowed {
-                        field: "",
-                        version: cx.version,
-                    }),
-                }
-            }
-            fn encode(&self, w: &mut Writer, cx: &Cx<'_>) -> Result<(), WireError> {
-                Self::encode_opt(Some(self), w, cx)
-            }
-            fn size(&self, cx: &Cx<'_>) -> usize {
-                Self::size_opt(Some(self), cx)
-            }
-            fn to_value(&self, _: &Cx<'_>) -> Value {
-                #[allow(clippy::redundant_closure_call)]
-                ($value)(self)
-            }
-        }
+        wire_via_nullable!([] $t, classic_min = 4, |v, _cx| {
+            #[allow(clippy::redundant_closure_call)]
+            ($value)(v)
+        });
     };
 }
 

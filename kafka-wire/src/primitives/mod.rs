@@ -2,6 +2,38 @@
 //! fields. Each implements [`Wire`](crate::codec::Wire) so the generated message code is a plain
 //! sequence of calls.
 
+/// `Wire` for a type whose [`Nullable`](crate::codec::Nullable) impl does the work: null is
+/// refused, and the smallest encoding is a compact length (1 byte) or a classic one.
+macro_rules! wire_via_nullable {
+    ([$($gen:tt)*] $t:ty, classic_min = $min:expr, |$this:ident, $cx:ident| $value:expr) => {
+        impl<$($gen)*> $crate::codec::Wire for $t {
+            fn min_size(cx: &$crate::codec::Cx<'_>) -> usize {
+                if cx.flexible {
+                    1
+                } else {
+                    $min
+                }
+            }
+            fn decode<'a>(i: &'a [u8], cx: &$crate::codec::Cx<'_>) -> $crate::error::WireResult<'a, Self> {
+                match <Self as $crate::codec::Nullable>::decode_opt(i, cx)? {
+                    (i, Some(v)) => Ok((i, v)),
+                    (_, None) => $crate::error::fail($crate::error::WireError::NullNotAllowed { field: "", version: cx.version }),
+                }
+            }
+            fn encode(&self, w: &mut $crate::writer::Writer, cx: &$crate::codec::Cx<'_>) -> Result<(), $crate::error::WireError> {
+                <Self as $crate::codec::Nullable>::encode_opt(Some(self), w, cx)
+            }
+            fn size(&self, cx: &$crate::codec::Cx<'_>) -> usize {
+                <Self as $crate::codec::Nullable>::size_opt(Some(self), cx)
+            }
+            fn to_value(&self, $cx: &$crate::codec::Cx<'_>) -> $crate::value::Value {
+                let $this = self;
+                $value
+            }
+        }
+    };
+}
+
 mod arrays;
 mod blob;
 mod ints;

@@ -1,7 +1,7 @@
 //! Strings: `i16`-prefixed in classic versions, unsigned-varint-prefixed (compact) in flexible
 //! ones; null is -1 (classic) or 0 (compact).
 
-use crate::codec::{Cx, Nullable, Wire};
+use crate::codec::{Cx, Nullable};
 use crate::error::{fail, WireError, WireResult};
 use crate::value::Value;
 use crate::writer::Writer;
@@ -39,30 +39,4 @@ impl Nullable for String {
     }
 }
 
-impl Wire for String {
-    fn min_size(cx: &Cx<'_>) -> usize {
-        if cx.flexible {
-            1
-        } else {
-            2
-        }
-    }
-    fn decode<'a>(i: &'a [u8], cx: &Cx<'_>) -> WireResult<'a, Self> {
-        match Self::decode_opt(i, cx)? {
-            (i, Some(s)) => Ok((i, s)),
-            (_, None) => fail(WireError::NullNotAllowed {
-                field: "",
-                version: cx.version,
-            }),
-        }
-    }
-    fn encode(&self, w: &mut Writer, cx: &Cx<'_>) -> Result<(), WireError> {
-        Self::encode_opt(Some(self), w, cx)
-    }
-    fn size(&self, cx: &Cx<'_>) -> usize {
-        Self::size_opt(Some(self), cx)
-    }
-    fn to_value(&self, _: &Cx<'_>) -> Value {
-        Value::Str(self.clone())
-    }
-}
+wire_via_nullable!([] String, classic_min = 2, |s, _cx| Value::Str(s.clone()));
