@@ -117,6 +117,11 @@ impl BatchHeader {
         }
     }
 
+    /// Read a header from the start of `b`; `None` if `b` is shorter than [`HEADER_SIZE`].
+    pub fn read_from(b: &[u8]) -> Option<Self> {
+        (b.len() >= HEADER_SIZE).then(|| Self::read(b))
+    }
+
     /// Offset of the last record.
     pub fn last_offset(&self) -> i64 {
         self.base_offset + i64::from(self.last_offset_delta)
@@ -267,6 +272,27 @@ pub fn set_base_offset(batch: &mut [u8], base_offset: i64, leader_epoch: i32) {
     if let Some(b) = batch.get_mut(12..16) {
         b.copy_from_slice(&leader_epoch.to_be_bytes());
     }
+}
+
+/// A copy of `batch` stamped with the broker's time: attribute bit 3 (LogAppendTime) set, the
+/// max timestamp replaced by `now_ms`, and the CRC recomputed (both fields lie under it).
+pub fn with_log_append_time(batch: &[u8], now_ms: i64) -> Bytes {
+    let mut b = BytesMut::from(batch);
+    if b.len() < HEADER_SIZE {
+        return b.freeze();
+    }
+    let attrs = i16::from_be_bytes(be(&b, 21)) | 0x08;
+    if let Some(slot) = b.get_mut(21..23) {
+        slot.copy_from_slice(&attrs.to_be_bytes());
+    }
+    if let Some(slot) = b.get_mut(35..43) {
+        slot.copy_from_slice(&now_ms.to_be_bytes());
+    }
+    let crc = crc32c::crc32c(b.get(CRC_START..).unwrap_or_default());
+    if let Some(slot) = b.get_mut(17..21) {
+        slot.copy_from_slice(&crc.to_be_bytes());
+    }
+    b.freeze()
 }
 
 /// What to put in a batch header when building one; counts, deltas and the CRC are derived.

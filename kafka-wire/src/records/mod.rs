@@ -8,8 +8,8 @@ mod legacy;
 mod record;
 
 pub use batch::{
-    batches, build_batch, set_base_offset, Attributes, Batch, BatchHeader, BatchSpec, HEADER_SIZE,
-    LOG_OVERHEAD,
+    batches, build_batch, set_base_offset, with_log_append_time, Attributes, Batch, BatchHeader,
+    BatchSpec, HEADER_SIZE, LOG_OVERHEAD,
 };
 pub use compression::Compression;
 pub use legacy::{decode_message_set, up_convert, LegacyMessage};
