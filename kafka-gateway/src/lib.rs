@@ -1,6 +1,15 @@
 //! `kafka-gateway`: a Kafka-protocol server over pluggable storage.
+//!
+//! - [`server`] binds and serves, [`connection`] frames one client's requests, [`dispatch`]
+//!   applies the version firewall and routes each API to its module in [`handlers`];
+//! - [`storage`] is the seam: a trait in domain terms and the embedded memory and file stores.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod config;
+pub mod connection;
+pub mod dispatch;
+pub mod handlers;
+pub mod server;
 pub mod storage;

@@ -1,5 +1,52 @@
-//! `kafka-gateway`: the Kafka-protocol server. Issue 3 builds `serve` on top of `kafka-wire`.
+//! `kafka-gateway serve`: run the gateway until SIGINT or SIGTERM.
 
-fn main() -> anyhow::Result<()> {
-    anyhow::bail!("kafka-gateway serve is not built yet; see the issue tracker")
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use kafka_gateway::config::{Config, ServeArgs};
+use kafka_gateway::server::Server;
+
+/// A Kafka-protocol gateway: unmodified Kafka clients produce and consume through it.
+#[derive(Parser)]
+#[command(name = "kafka-gateway", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Kafka protocol (default 0.0.0.0:9093, data in ./kafka-gateway-data).
+    Serve(ServeArgs),
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let Command::Serve(args) = Cli::parse().command;
+    let config = Config::resolve(args)?;
+    let server = Server::bind(config).await?;
+    server.run(shutdown_signal()).await?;
+    Ok(())
 }

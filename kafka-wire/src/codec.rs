@@ -170,6 +170,50 @@ impl<T: Nullable> Wire for Option<T> {
     }
 }
 
+/// Reset fields a version cannot carry to their defaults (recursively), so a value built for
+/// the newest version can be encoded at an older one. Generated for every message struct;
+/// leaves are untouched.
+pub trait FitVersion {
+    /// Make `self` encodable at `cx.version`.
+    fn fit_version(&mut self, cx: &Cx<'_>);
+}
+
+macro_rules! fit_leaf {
+    ($($t:ty),*) => {$(
+        impl FitVersion for $t {
+            fn fit_version(&mut self, _: &Cx<'_>) {}
+        }
+    )*};
+}
+fit_leaf!(
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u16,
+    u32,
+    f64,
+    String,
+    Bytes,
+    crate::primitives::Uuid,
+    crate::primitives::Records
+);
+
+impl<T: FitVersion> FitVersion for Vec<T> {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        self.iter_mut().for_each(|e| e.fit_version(cx));
+    }
+}
+
+impl<T: FitVersion> FitVersion for Option<T> {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        if let Some(v) = self {
+            v.fit_version(cx);
+        }
+    }
+}
+
 /// Decode a field that is `Option` in Rust but not nullable in this version: null is refused.
 pub fn decode_some<'a, T: Wire>(i: &'a [u8], cx: &Cx<'_>) -> WireResult<'a, Option<T>> {
     let (i, v) = T::decode(i, cx)?;

@@ -39,7 +39,7 @@ pub mod sample;
 pub mod value;
 pub mod writer;
 
-pub use codec::{Cx, Message, Nullable, Wire};
+pub use codec::{Cx, FitVersion, Message, Nullable, Wire};
 pub use error::{WireError, WireResult};
 pub use error_code::ErrorCode;
 pub use messages::{ApiKey, RequestBody, ResponseBody};

@@ -132,3 +132,21 @@ fn a_field_the_version_cannot_carry_is_refused_on_encode() {
     );
     assert!(m.to_bytes(3).is_ok());
 }
+
+#[test]
+fn a_body_filled_for_the_newest_version_fits_and_encodes_at_every_older_one() {
+    for &api in ApiKey::ALL {
+        let (lo, hi) = api.codec_versions();
+        for v in lo..=hi {
+            let mut req = RequestBody::sample(api, hi);
+            let mut resp = ResponseBody::sample(api, hi);
+            req.fit_version(v);
+            resp.fit_version(v);
+            let mut w = Writer::new();
+            req.encode(&mut w, v)
+                .unwrap_or_else(|e| panic!("{api:?} v{v} request: {e}"));
+            resp.encode(&mut w, v)
+                .unwrap_or_else(|e| panic!("{api:?} v{v} response: {e}"));
+        }
+    }
+}

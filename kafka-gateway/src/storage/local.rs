@@ -373,13 +373,13 @@ impl Storage for LocalStorage {
                     high_watermark: hw,
                 });
             }
-            let batches = if offset == hw {
-                Vec::new()
+            let records = if offset == hw {
+                Bytes::new()
             } else {
                 st.log.read(offset, max_bytes)?
             };
             Ok(ReadOut {
-                batches,
+                records,
                 high_watermark: hw,
                 log_start,
             })

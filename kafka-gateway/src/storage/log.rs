@@ -33,8 +33,9 @@ pub trait PartitionLog: Send {
         now_ms: i64,
         config: &TopicConfig,
     ) -> Result<(), StorageError>;
-    /// Whole batches from the one holding `offset`, at most `max_bytes` but at least one.
-    fn read(&self, offset: i64, max_bytes: usize) -> Result<Vec<Bytes>, StorageError>;
+    /// Whole batches, back to back, from the one holding `offset`: at most `max_bytes` but at
+    /// least one batch.
+    fn read(&self, offset: i64, max_bytes: usize) -> Result<Bytes, StorageError>;
     /// The first batch whose max timestamp is ≥ `timestamp`.
     fn batch_at_timestamp(&self, timestamp: i64) -> Result<Option<Bytes>, StorageError>;
     /// The batch holding the largest timestamp.

@@ -68,8 +68,8 @@ impl PartitionLog for MemoryLog {
         Ok(())
     }
 
-    fn read(&self, offset: i64, max_bytes: usize) -> Result<Vec<Bytes>, StorageError> {
-        let mut out = Vec::new();
+    fn read(&self, offset: i64, max_bytes: usize) -> Result<Bytes, StorageError> {
+        let mut out: Vec<&Bytes> = Vec::new();
         let mut total = 0;
         for b in self
             .batches
@@ -80,9 +80,16 @@ impl PartitionLog for MemoryLog {
                 break;
             }
             total += b.bytes.len();
-            out.push(b.bytes.clone());
+            out.push(&b.bytes);
         }
-        Ok(out)
+        Ok(match out.as_slice() {
+            [one] => (*one).clone(),
+            many => Bytes::from(
+                many.iter()
+                    .flat_map(|b| b.iter().copied())
+                    .collect::<Vec<u8>>(),
+            ),
+        })
     }
 
     fn batch_at_timestamp(&self, timestamp: i64) -> Result<Option<Bytes>, StorageError> {

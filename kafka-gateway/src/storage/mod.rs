@@ -120,8 +120,8 @@ pub struct Appended {
 /// Record data read from a partition, plus its offsets.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOut {
-    /// Whole batches, in offset order.
-    pub batches: Vec<Bytes>,
+    /// Whole batches, in offset order, back to back.
+    pub records: Bytes,
     /// The next offset to be written.
     pub high_watermark: i64,
     /// The first offset kept.
@@ -131,12 +131,12 @@ pub struct ReadOut {
 impl ReadOut {
     /// Bytes of record data read.
     pub fn len(&self) -> usize {
-        self.batches.iter().map(Bytes::len).sum()
+        self.records.len()
     }
 
     /// Whether nothing was read.
     pub fn is_empty(&self) -> bool {
-        self.batches.is_empty()
+        self.records.is_empty()
     }
 }
 

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -183,6 +183,22 @@ impl Sample for ApiVersionsRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ApiVersionsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.client_software_name.fit_version(cx);
+        } else {
+            self.client_software_name = String::new();
+        }
+        if v >= 3 {
+            self.client_software_version.fit_version(cx);
+        } else {
+            self.client_software_version = String::new();
+        }
     }
 }
 
@@ -513,6 +529,47 @@ impl Sample for ApiVersionsResponse {
     }
 }
 
+impl FitVersion for ApiVersionsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.api_keys.fit_version(cx);
+        } else {
+            self.api_keys = Vec::<ApiVersion>::new();
+        }
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if cx.flexible && v >= 3 {
+            self.supported_features.fit_version(cx);
+        } else {
+            self.supported_features = Vec::<SupportedFeatureKey>::new();
+        }
+        if cx.flexible && v >= 3 {
+            self.finalized_features_epoch.fit_version(cx);
+        } else {
+            self.finalized_features_epoch = -1;
+        }
+        if cx.flexible && v >= 3 {
+            self.finalized_features.fit_version(cx);
+        } else {
+            self.finalized_features = Vec::<FinalizedFeatureKey>::new();
+        }
+        if cx.flexible && v >= 3 {
+            self.zk_migration_ready.fit_version(cx);
+        } else {
+            self.zk_migration_ready = false;
+        }
+    }
+}
+
 /// List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch >= 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FinalizedFeatureKey {
@@ -711,6 +768,27 @@ impl Sample for FinalizedFeatureKey {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for FinalizedFeatureKey {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v >= 3 {
+            self.max_version_level.fit_version(cx);
+        } else {
+            self.max_version_level = 0;
+        }
+        if v >= 3 {
+            self.min_version_level.fit_version(cx);
+        } else {
+            self.min_version_level = 0;
+        }
     }
 }
 
@@ -915,6 +993,27 @@ impl Sample for SupportedFeatureKey {
     }
 }
 
+impl FitVersion for SupportedFeatureKey {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v >= 3 {
+            self.min_version.fit_version(cx);
+        } else {
+            self.min_version = 0;
+        }
+        if v >= 3 {
+            self.max_version.fit_version(cx);
+        } else {
+            self.max_version = 0;
+        }
+    }
+}
+
 /// The APIs supported by the broker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiVersion {
@@ -1089,5 +1188,26 @@ impl Sample for ApiVersion {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ApiVersion {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.api_key.fit_version(cx);
+        } else {
+            self.api_key = 0;
+        }
+        if true {
+            self.min_version.fit_version(cx);
+        } else {
+            self.min_version = 0;
+        }
+        if true {
+            self.max_version.fit_version(cx);
+        } else {
+            self.max_version = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -214,6 +214,27 @@ impl Sample for CreatePartitionsRequest {
     }
 }
 
+impl FitVersion for CreatePartitionsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<CreatePartitionsTopic>::new();
+        }
+        if true {
+            self.timeout_ms.fit_version(cx);
+        } else {
+            self.timeout_ms = 0;
+        }
+        if true {
+            self.validate_only.fit_version(cx);
+        } else {
+            self.validate_only = false;
+        }
+    }
+}
+
 /// Each topic that we want to create new partitions inside.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePartitionsTopic {
@@ -397,6 +418,27 @@ impl Sample for CreatePartitionsTopic {
     }
 }
 
+impl FitVersion for CreatePartitionsTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.count.fit_version(cx);
+        } else {
+            self.count = 0;
+        }
+        if true {
+            self.assignments.fit_version(cx);
+        } else {
+            self.assignments = Some(Vec::<CreatePartitionsAssignment>::new());
+        }
+    }
+}
+
 /// The new partition assignments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePartitionsAssignment {
@@ -520,6 +562,17 @@ impl Sample for CreatePartitionsAssignment {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreatePartitionsAssignment {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.broker_ids.fit_version(cx);
+        } else {
+            self.broker_ids = Vec::<i32>::new();
+        }
     }
 }
 
@@ -684,6 +737,22 @@ impl Sample for CreatePartitionsResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreatePartitionsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.results.fit_version(cx);
+        } else {
+            self.results = Vec::<CreatePartitionsTopicResult>::new();
+        }
     }
 }
 
@@ -870,5 +939,26 @@ impl Sample for CreatePartitionsTopicResult {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreatePartitionsTopicResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = None;
+        }
     }
 }

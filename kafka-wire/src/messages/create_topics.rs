@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -217,6 +217,27 @@ impl Sample for CreateTopicsRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreateTopicsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<CreatableTopic>::new();
+        }
+        if true {
+            self.timeout_ms.fit_version(cx);
+        } else {
+            self.timeout_ms = 60000;
+        }
+        if v >= 1 {
+            self.validate_only.fit_version(cx);
+        } else {
+            self.validate_only = false;
+        }
     }
 }
 
@@ -463,6 +484,37 @@ impl Sample for CreatableTopic {
     }
 }
 
+impl FitVersion for CreatableTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.num_partitions.fit_version(cx);
+        } else {
+            self.num_partitions = 0;
+        }
+        if true {
+            self.replication_factor.fit_version(cx);
+        } else {
+            self.replication_factor = 0;
+        }
+        if true {
+            self.assignments.fit_version(cx);
+        } else {
+            self.assignments = Vec::<CreatableReplicaAssignment>::new();
+        }
+        if true {
+            self.configs.fit_version(cx);
+        } else {
+            self.configs = Vec::<CreatableTopicConfig>::new();
+        }
+    }
+}
+
 /// The custom topic configurations to set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatableTopicConfig {
@@ -613,6 +665,22 @@ impl Sample for CreatableTopicConfig {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreatableTopicConfig {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.value.fit_version(cx);
+        } else {
+            self.value = Some(String::new());
+        }
     }
 }
 
@@ -769,6 +837,22 @@ impl Sample for CreatableReplicaAssignment {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreatableReplicaAssignment {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.broker_ids.fit_version(cx);
+        } else {
+            self.broker_ids = Vec::<i32>::new();
+        }
     }
 }
 
@@ -933,6 +1017,22 @@ impl Sample for CreateTopicsResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreateTopicsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 2 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<CreatableTopicResult>::new();
+        }
     }
 }
 
@@ -1273,6 +1373,52 @@ impl Sample for CreatableTopicResult {
     }
 }
 
+impl FitVersion for CreatableTopicResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v >= 7 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 1 {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = Some(String::new());
+        }
+        if cx.flexible && v >= 5 {
+            self.topic_config_error_code.fit_version(cx);
+        } else {
+            self.topic_config_error_code = 0;
+        }
+        if v >= 5 {
+            self.num_partitions.fit_version(cx);
+        } else {
+            self.num_partitions = -1;
+        }
+        if v >= 5 {
+            self.replication_factor.fit_version(cx);
+        } else {
+            self.replication_factor = -1;
+        }
+        if v >= 5 {
+            self.configs.fit_version(cx);
+        } else {
+            self.configs = Some(Vec::<CreatableTopicConfigs>::new());
+        }
+    }
+}
+
 /// Configuration of the topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatableTopicConfigs {
@@ -1548,5 +1694,36 @@ impl Sample for CreatableTopicConfigs {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for CreatableTopicConfigs {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 5 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v >= 5 {
+            self.value.fit_version(cx);
+        } else {
+            self.value = Some(String::new());
+        }
+        if v >= 5 {
+            self.read_only.fit_version(cx);
+        } else {
+            self.read_only = false;
+        }
+        if v >= 5 {
+            self.config_source.fit_version(cx);
+        } else {
+            self.config_source = -1;
+        }
+        if v >= 5 {
+            self.is_sensitive.fit_version(cx);
+        } else {
+            self.is_sensitive = false;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -147,6 +147,17 @@ impl Sample for DeleteGroupsRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeleteGroupsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.groups_names.fit_version(cx);
+        } else {
+            self.groups_names = Vec::<String>::new();
+        }
     }
 }
 
@@ -314,6 +325,22 @@ impl Sample for DeleteGroupsResponse {
     }
 }
 
+impl FitVersion for DeleteGroupsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.results.fit_version(cx);
+        } else {
+            self.results = Vec::<DeletableGroupResult>::new();
+        }
+    }
+}
+
 /// The deletion results
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletableGroupResult {
@@ -467,5 +494,21 @@ impl Sample for DeletableGroupResult {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeletableGroupResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -180,6 +180,22 @@ impl Sample for DeleteRecordsRequest {
     }
 }
 
+impl FitVersion for DeleteRecordsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<DeleteRecordsTopic>::new();
+        }
+        if true {
+            self.timeout_ms.fit_version(cx);
+        } else {
+            self.timeout_ms = 0;
+        }
+    }
+}
+
 /// Each topic that we want to delete records from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteRecordsTopic {
@@ -330,6 +346,22 @@ impl Sample for DeleteRecordsTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeleteRecordsTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<DeleteRecordsPartition>::new();
+        }
     }
 }
 
@@ -486,6 +518,22 @@ impl Sample for DeleteRecordsPartition {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeleteRecordsPartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.offset.fit_version(cx);
+        } else {
+            self.offset = 0;
+        }
     }
 }
 
@@ -653,6 +701,22 @@ impl Sample for DeleteRecordsResponse {
     }
 }
 
+impl FitVersion for DeleteRecordsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<DeleteRecordsTopicResult>::new();
+        }
+    }
+}
+
 /// Each topic that we wanted to delete records from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteRecordsTopicResult {
@@ -806,6 +870,22 @@ impl Sample for DeleteRecordsTopicResult {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeleteRecordsTopicResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<DeleteRecordsPartitionResult>::new();
+        }
     }
 }
 
@@ -992,5 +1072,26 @@ impl Sample for DeleteRecordsPartitionResult {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeleteRecordsPartitionResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.low_watermark.fit_version(cx);
+        } else {
+            self.low_watermark = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -216,6 +216,27 @@ impl Sample for DeleteTopicsRequest {
     }
 }
 
+impl FitVersion for DeleteTopicsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 6 {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<DeleteTopicState>::new();
+        }
+        if v <= 5 {
+            self.topic_names.fit_version(cx);
+        } else {
+            self.topic_names = Vec::<String>::new();
+        }
+        if true {
+            self.timeout_ms.fit_version(cx);
+        } else {
+            self.timeout_ms = 0;
+        }
+    }
+}
+
 /// The name or topic ID of the topic
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTopicState {
@@ -381,6 +402,22 @@ impl Sample for DeleteTopicState {
     }
 }
 
+impl FitVersion for DeleteTopicState {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 6 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = None;
+        }
+        if v >= 6 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+    }
+}
+
 /// DeleteTopicsResponse (API key 20).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTopicsResponse {
@@ -542,6 +579,22 @@ impl Sample for DeleteTopicsResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeleteTopicsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.responses.fit_version(cx);
+        } else {
+            self.responses = Vec::<DeletableTopicResult>::new();
+        }
     }
 }
 
@@ -769,5 +822,31 @@ impl Sample for DeletableTopicResult {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DeletableTopicResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = Some(String::new());
+        }
+        if v >= 6 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 5 {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = None;
+        }
     }
 }

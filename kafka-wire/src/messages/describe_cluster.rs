@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -192,6 +192,22 @@ impl Sample for DescribeClusterRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeClusterRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.include_cluster_authorized_operations.fit_version(cx);
+        } else {
+            self.include_cluster_authorized_operations = false;
+        }
+        if v >= 1 {
+            self.endpoint_type.fit_version(cx);
+        } else {
+            self.endpoint_type = 1;
+        }
     }
 }
 
@@ -548,6 +564,52 @@ impl Sample for DescribeClusterResponse {
     }
 }
 
+impl FitVersion for DescribeClusterResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = None;
+        }
+        if v >= 1 {
+            self.endpoint_type.fit_version(cx);
+        } else {
+            self.endpoint_type = 1;
+        }
+        if true {
+            self.cluster_id.fit_version(cx);
+        } else {
+            self.cluster_id = String::new();
+        }
+        if true {
+            self.controller_id.fit_version(cx);
+        } else {
+            self.controller_id = -1;
+        }
+        if true {
+            self.brokers.fit_version(cx);
+        } else {
+            self.brokers = Vec::<DescribeClusterBroker>::new();
+        }
+        if true {
+            self.cluster_authorized_operations.fit_version(cx);
+        } else {
+            self.cluster_authorized_operations = -2147483648;
+        }
+    }
+}
+
 /// Each broker in the response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeClusterBroker {
@@ -758,5 +820,31 @@ impl Sample for DescribeClusterBroker {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeClusterBroker {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.broker_id.fit_version(cx);
+        } else {
+            self.broker_id = 0;
+        }
+        if true {
+            self.host.fit_version(cx);
+        } else {
+            self.host = String::new();
+        }
+        if true {
+            self.port.fit_version(cx);
+        } else {
+            self.port = 0;
+        }
+        if true {
+            self.rack.fit_version(cx);
+        } else {
+            self.rack = None;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -233,6 +233,27 @@ impl Sample for DescribeConfigsRequest {
     }
 }
 
+impl FitVersion for DescribeConfigsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.resources.fit_version(cx);
+        } else {
+            self.resources = Vec::<DescribeConfigsResource>::new();
+        }
+        if v >= 1 {
+            self.include_synonyms.fit_version(cx);
+        } else {
+            self.include_synonyms = false;
+        }
+        if v >= 3 {
+            self.include_documentation.fit_version(cx);
+        } else {
+            self.include_documentation = false;
+        }
+    }
+}
+
 /// The resources whose configurations we want to describe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeConfigsResource {
@@ -419,6 +440,27 @@ impl Sample for DescribeConfigsResource {
     }
 }
 
+impl FitVersion for DescribeConfigsResource {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.resource_type.fit_version(cx);
+        } else {
+            self.resource_type = 0;
+        }
+        if true {
+            self.resource_name.fit_version(cx);
+        } else {
+            self.resource_name = String::new();
+        }
+        if true {
+            self.configuration_keys.fit_version(cx);
+        } else {
+            self.configuration_keys = Some(Vec::<String>::new());
+        }
+    }
+}
+
 /// DescribeConfigsResponse (API key 32).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeConfigsResponse {
@@ -580,6 +622,22 @@ impl Sample for DescribeConfigsResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeConfigsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.results.fit_version(cx);
+        } else {
+            self.results = Vec::<DescribeConfigsResult>::new();
+        }
     }
 }
 
@@ -826,6 +884,37 @@ impl Sample for DescribeConfigsResult {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeConfigsResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = Some(String::new());
+        }
+        if true {
+            self.resource_type.fit_version(cx);
+        } else {
+            self.resource_type = 0;
+        }
+        if true {
+            self.resource_name.fit_version(cx);
+        } else {
+            self.resource_name = String::new();
+        }
+        if true {
+            self.configs.fit_version(cx);
+        } else {
+            self.configs = Vec::<DescribeConfigsResourceResult>::new();
+        }
     }
 }
 
@@ -1213,6 +1302,57 @@ impl Sample for DescribeConfigsResourceResult {
     }
 }
 
+impl FitVersion for DescribeConfigsResourceResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.value.fit_version(cx);
+        } else {
+            self.value = Some(String::new());
+        }
+        if true {
+            self.read_only.fit_version(cx);
+        } else {
+            self.read_only = false;
+        }
+        if v <= 0 {
+            self.is_default.fit_version(cx);
+        } else {
+            self.is_default = false;
+        }
+        if v >= 1 {
+            self.config_source.fit_version(cx);
+        } else {
+            self.config_source = -1;
+        }
+        if true {
+            self.is_sensitive.fit_version(cx);
+        } else {
+            self.is_sensitive = false;
+        }
+        if v >= 1 {
+            self.synonyms.fit_version(cx);
+        } else {
+            self.synonyms = Vec::<DescribeConfigsSynonym>::new();
+        }
+        if v >= 3 {
+            self.config_type.fit_version(cx);
+        } else {
+            self.config_type = 0;
+        }
+        if v >= 3 {
+            self.documentation.fit_version(cx);
+        } else {
+            self.documentation = Some(String::new());
+        }
+    }
+}
+
 /// The synonyms for this configuration key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeConfigsSynonym {
@@ -1411,5 +1551,26 @@ impl Sample for DescribeConfigsSynonym {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeConfigsSynonym {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v >= 1 {
+            self.value.fit_version(cx);
+        } else {
+            self.value = Some(String::new());
+        }
+        if v >= 1 {
+            self.source.fit_version(cx);
+        } else {
+            self.source = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -193,6 +193,22 @@ impl Sample for DescribeGroupsRequest {
     }
 }
 
+impl FitVersion for DescribeGroupsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.groups.fit_version(cx);
+        } else {
+            self.groups = Vec::<String>::new();
+        }
+        if v >= 3 {
+            self.include_authorized_operations.fit_version(cx);
+        } else {
+            self.include_authorized_operations = false;
+        }
+    }
+}
+
 /// DescribeGroupsResponse (API key 15).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeGroupsResponse {
@@ -354,6 +370,22 @@ impl Sample for DescribeGroupsResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeGroupsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.groups.fit_version(cx);
+        } else {
+            self.groups = Vec::<DescribedGroup>::new();
+        }
     }
 }
 
@@ -666,6 +698,47 @@ impl Sample for DescribedGroup {
     }
 }
 
+impl FitVersion for DescribedGroup {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if true {
+            self.group_state.fit_version(cx);
+        } else {
+            self.group_state = String::new();
+        }
+        if true {
+            self.protocol_type.fit_version(cx);
+        } else {
+            self.protocol_type = String::new();
+        }
+        if true {
+            self.protocol_data.fit_version(cx);
+        } else {
+            self.protocol_data = String::new();
+        }
+        if true {
+            self.members.fit_version(cx);
+        } else {
+            self.members = Vec::<DescribedGroupMember>::new();
+        }
+        if v >= 3 {
+            self.authorized_operations.fit_version(cx);
+        } else {
+            self.authorized_operations = -2147483648;
+        }
+    }
+}
+
 /// The group members.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribedGroupMember {
@@ -939,5 +1012,41 @@ impl Sample for DescribedGroupMember {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribedGroupMember {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 4 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = None;
+        }
+        if true {
+            self.client_id.fit_version(cx);
+        } else {
+            self.client_id = String::new();
+        }
+        if true {
+            self.client_host.fit_version(cx);
+        } else {
+            self.client_host = String::new();
+        }
+        if true {
+            self.member_metadata.fit_version(cx);
+        } else {
+            self.member_metadata = Bytes::new();
+        }
+        if true {
+            self.member_assignment.fit_version(cx);
+        } else {
+            self.member_assignment = Bytes::new();
+        }
     }
 }

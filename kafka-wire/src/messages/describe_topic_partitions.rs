@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -213,6 +213,27 @@ impl Sample for DescribeTopicPartitionsRequest {
     }
 }
 
+impl FitVersion for DescribeTopicPartitionsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<TopicRequest>::new();
+        }
+        if true {
+            self.response_partition_limit.fit_version(cx);
+        } else {
+            self.response_partition_limit = 2000;
+        }
+        if true {
+            self.cursor.fit_version(cx);
+        } else {
+            self.cursor = None;
+        }
+    }
+}
+
 /// The first topic and partition index to fetch details for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
@@ -363,6 +384,22 @@ impl Sample for Cursor {
     }
 }
 
+impl FitVersion for Cursor {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topic_name.fit_version(cx);
+        } else {
+            self.topic_name = String::new();
+        }
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+    }
+}
+
 crate::nullable_struct!(Cursor);
 
 /// The topics to fetch details for.
@@ -485,6 +522,17 @@ impl Sample for TopicRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for TopicRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
     }
 }
 
@@ -679,6 +727,27 @@ impl Sample for DescribeTopicPartitionsResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeTopicPartitionsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<DescribeTopicPartitionsResponseTopic>::new();
+        }
+        if true {
+            self.next_cursor.fit_version(cx);
+        } else {
+            self.next_cursor = None;
+        }
     }
 }
 
@@ -964,6 +1033,42 @@ impl Sample for DescribeTopicPartitionsResponseTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeTopicPartitionsResponseTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = Some(String::new());
+        }
+        if true {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if true {
+            self.is_internal.fit_version(cx);
+        } else {
+            self.is_internal = false;
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<DescribeTopicPartitionsResponsePartition>::new();
+        }
+        if true {
+            self.topic_authorized_operations.fit_version(cx);
+        } else {
+            self.topic_authorized_operations = -2147483648;
+        }
     }
 }
 
@@ -1333,5 +1438,56 @@ impl Sample for DescribeTopicPartitionsResponsePartition {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for DescribeTopicPartitionsResponsePartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.leader_id.fit_version(cx);
+        } else {
+            self.leader_id = 0;
+        }
+        if true {
+            self.leader_epoch.fit_version(cx);
+        } else {
+            self.leader_epoch = -1;
+        }
+        if true {
+            self.replica_nodes.fit_version(cx);
+        } else {
+            self.replica_nodes = Vec::<i32>::new();
+        }
+        if true {
+            self.isr_nodes.fit_version(cx);
+        } else {
+            self.isr_nodes = Vec::<i32>::new();
+        }
+        if true {
+            self.eligible_leader_replicas.fit_version(cx);
+        } else {
+            self.eligible_leader_replicas = None;
+        }
+        if true {
+            self.last_known_elr.fit_version(cx);
+        } else {
+            self.last_known_elr = None;
+        }
+        if true {
+            self.offline_replicas.fit_version(cx);
+        } else {
+            self.offline_replicas = Vec::<i32>::new();
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -479,6 +479,72 @@ impl Sample for FetchRequest {
     }
 }
 
+impl FitVersion for FetchRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if cx.flexible && v >= 12 {
+            self.cluster_id.fit_version(cx);
+        } else {
+            self.cluster_id = None;
+        }
+        if v <= 14 {
+            self.replica_id.fit_version(cx);
+        } else {
+            self.replica_id = -1;
+        }
+        if cx.flexible && v >= 15 {
+            self.replica_state.fit_version(cx);
+        } else {
+            self.replica_state = ReplicaState::default();
+        }
+        if true {
+            self.max_wait_ms.fit_version(cx);
+        } else {
+            self.max_wait_ms = 0;
+        }
+        if true {
+            self.min_bytes.fit_version(cx);
+        } else {
+            self.min_bytes = 0;
+        }
+        if v >= 3 {
+            self.max_bytes.fit_version(cx);
+        } else {
+            self.max_bytes = 2147483647;
+        }
+        if v >= 4 {
+            self.isolation_level.fit_version(cx);
+        } else {
+            self.isolation_level = 0;
+        }
+        if v >= 7 {
+            self.session_id.fit_version(cx);
+        } else {
+            self.session_id = 0;
+        }
+        if v >= 7 {
+            self.session_epoch.fit_version(cx);
+        } else {
+            self.session_epoch = -1;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<FetchTopic>::new();
+        }
+        if v >= 7 {
+            self.forgotten_topics_data.fit_version(cx);
+        } else {
+            self.forgotten_topics_data = Vec::<ForgottenTopic>::new();
+        }
+        if v >= 11 {
+            self.rack_id.fit_version(cx);
+        } else {
+            self.rack_id = String::new();
+        }
+    }
+}
+
 /// In an incremental fetch request, the partitions to remove.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForgottenTopic {
@@ -665,6 +731,27 @@ impl Sample for ForgottenTopic {
     }
 }
 
+impl FitVersion for ForgottenTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 7 && v <= 12 {
+            self.topic.fit_version(cx);
+        } else {
+            self.topic = String::new();
+        }
+        if v >= 13 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if v >= 7 {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<i32>::new();
+        }
+    }
+}
+
 /// The topics to fetch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchTopic {
@@ -842,6 +929,27 @@ impl Sample for FetchTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for FetchTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v <= 12 {
+            self.topic.fit_version(cx);
+        } else {
+            self.topic = String::new();
+        }
+        if v >= 13 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<FetchPartition>::new();
+        }
     }
 }
 
@@ -1158,6 +1266,47 @@ impl Sample for FetchPartition {
     }
 }
 
+impl FitVersion for FetchPartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition.fit_version(cx);
+        } else {
+            self.partition = 0;
+        }
+        if v >= 9 {
+            self.current_leader_epoch.fit_version(cx);
+        } else {
+            self.current_leader_epoch = -1;
+        }
+        if true {
+            self.fetch_offset.fit_version(cx);
+        } else {
+            self.fetch_offset = 0;
+        }
+        if v >= 12 {
+            self.last_fetched_epoch.fit_version(cx);
+        } else {
+            self.last_fetched_epoch = -1;
+        }
+        if v >= 5 {
+            self.log_start_offset.fit_version(cx);
+        } else {
+            self.log_start_offset = -1;
+        }
+        if true {
+            self.partition_max_bytes.fit_version(cx);
+        } else {
+            self.partition_max_bytes = 0;
+        }
+        if cx.flexible && v >= 17 {
+            self.replica_directory_id.fit_version(cx);
+        } else {
+            self.replica_directory_id = Uuid::ZERO;
+        }
+    }
+}
+
 /// See the Kafka protocol definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicaState {
@@ -1317,6 +1466,22 @@ impl Sample for ReplicaState {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ReplicaState {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 15 {
+            self.replica_id.fit_version(cx);
+        } else {
+            self.replica_id = -1;
+        }
+        if v >= 15 {
+            self.replica_epoch.fit_version(cx);
+        } else {
+            self.replica_epoch = -1;
+        }
     }
 }
 
@@ -1581,6 +1746,37 @@ impl Sample for FetchResponse {
     }
 }
 
+impl FitVersion for FetchResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if v >= 7 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 7 {
+            self.session_id.fit_version(cx);
+        } else {
+            self.session_id = 0;
+        }
+        if true {
+            self.responses.fit_version(cx);
+        } else {
+            self.responses = Vec::<FetchableTopicResponse>::new();
+        }
+        if cx.flexible && v >= 16 {
+            self.node_endpoints.fit_version(cx);
+        } else {
+            self.node_endpoints = Vec::<NodeEndpoint>::new();
+        }
+    }
+}
+
 /// Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER & FENCED_LEADER_EPOCH.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeEndpoint {
@@ -1809,6 +2005,32 @@ impl Sample for NodeEndpoint {
     }
 }
 
+impl FitVersion for NodeEndpoint {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 16 {
+            self.node_id.fit_version(cx);
+        } else {
+            self.node_id = 0;
+        }
+        if v >= 16 {
+            self.host.fit_version(cx);
+        } else {
+            self.host = String::new();
+        }
+        if v >= 16 {
+            self.port.fit_version(cx);
+        } else {
+            self.port = 0;
+        }
+        if v >= 16 {
+            self.rack.fit_version(cx);
+        } else {
+            self.rack = None;
+        }
+    }
+}
+
 /// The response topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchableTopicResponse {
@@ -1992,6 +2214,27 @@ impl Sample for FetchableTopicResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for FetchableTopicResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v <= 12 {
+            self.topic.fit_version(cx);
+        } else {
+            self.topic = String::new();
+        }
+        if v >= 13 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<PartitionData>::new();
+        }
     }
 }
 
@@ -2448,6 +2691,67 @@ impl Sample for PartitionData {
     }
 }
 
+impl FitVersion for PartitionData {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.high_watermark.fit_version(cx);
+        } else {
+            self.high_watermark = 0;
+        }
+        if v >= 4 {
+            self.last_stable_offset.fit_version(cx);
+        } else {
+            self.last_stable_offset = -1;
+        }
+        if v >= 5 {
+            self.log_start_offset.fit_version(cx);
+        } else {
+            self.log_start_offset = -1;
+        }
+        if cx.flexible && v >= 12 {
+            self.diverging_epoch.fit_version(cx);
+        } else {
+            self.diverging_epoch = EpochEndOffset::default();
+        }
+        if cx.flexible && v >= 12 {
+            self.current_leader.fit_version(cx);
+        } else {
+            self.current_leader = LeaderIdAndEpoch::default();
+        }
+        if cx.flexible && v >= 12 {
+            self.snapshot_id.fit_version(cx);
+        } else {
+            self.snapshot_id = SnapshotId::default();
+        }
+        if v >= 4 {
+            self.aborted_transactions.fit_version(cx);
+        } else {
+            self.aborted_transactions = Some(Vec::<AbortedTransaction>::new());
+        }
+        if v >= 11 {
+            self.preferred_read_replica.fit_version(cx);
+        } else {
+            self.preferred_read_replica = -1;
+        }
+        if true {
+            self.records.fit_version(cx);
+        } else {
+            self.records = None;
+        }
+    }
+}
+
 /// The aborted transactions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AbortedTransaction {
@@ -2616,6 +2920,22 @@ impl Sample for AbortedTransaction {
     }
 }
 
+impl FitVersion for AbortedTransaction {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 4 {
+            self.producer_id.fit_version(cx);
+        } else {
+            self.producer_id = 0;
+        }
+        if v >= 4 {
+            self.first_offset.fit_version(cx);
+        } else {
+            self.first_offset = 0;
+        }
+    }
+}
+
 /// In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that should be used in the FetchSnapshot request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotId {
@@ -2763,6 +3083,22 @@ impl Sample for SnapshotId {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for SnapshotId {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.end_offset.fit_version(cx);
+        } else {
+            self.end_offset = -1;
+        }
+        if true {
+            self.epoch.fit_version(cx);
+        } else {
+            self.epoch = -1;
+        }
     }
 }
 
@@ -2931,6 +3267,22 @@ impl Sample for LeaderIdAndEpoch {
     }
 }
 
+impl FitVersion for LeaderIdAndEpoch {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 12 {
+            self.leader_id.fit_version(cx);
+        } else {
+            self.leader_id = -1;
+        }
+        if v >= 12 {
+            self.leader_epoch.fit_version(cx);
+        } else {
+            self.leader_epoch = -1;
+        }
+    }
+}
+
 /// In case divergence is detected based on the 'LastFetchedEpoch' and 'FetchOffset' in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochEndOffset {
@@ -3090,5 +3442,21 @@ impl Sample for EpochEndOffset {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for EpochEndOffset {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 12 {
+            self.epoch.fit_version(cx);
+        } else {
+            self.epoch = -1;
+        }
+        if v >= 12 {
+            self.end_offset.fit_version(cx);
+        } else {
+            self.end_offset = -1;
+        }
     }
 }

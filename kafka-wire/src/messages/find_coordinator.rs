@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -225,6 +225,27 @@ impl Sample for FindCoordinatorRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for FindCoordinatorRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v <= 3 {
+            self.key.fit_version(cx);
+        } else {
+            self.key = String::new();
+        }
+        if v >= 1 {
+            self.key_type.fit_version(cx);
+        } else {
+            self.key_type = 0;
+        }
+        if v >= 4 {
+            self.coordinator_keys.fit_version(cx);
+        } else {
+            self.coordinator_keys = Vec::<String>::new();
+        }
     }
 }
 
@@ -569,6 +590,47 @@ impl Sample for FindCoordinatorResponse {
     }
 }
 
+impl FitVersion for FindCoordinatorResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if v <= 3 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 1 && v <= 3 {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = Some(String::new());
+        }
+        if v <= 3 {
+            self.node_id.fit_version(cx);
+        } else {
+            self.node_id = 0;
+        }
+        if v <= 3 {
+            self.host.fit_version(cx);
+        } else {
+            self.host = String::new();
+        }
+        if v <= 3 {
+            self.port.fit_version(cx);
+        } else {
+            self.port = 0;
+        }
+        if v >= 4 {
+            self.coordinators.fit_version(cx);
+        } else {
+            self.coordinators = Vec::<Coordinator>::new();
+        }
+    }
+}
+
 /// Each coordinator result in the response
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coordinator {
@@ -857,5 +919,41 @@ impl Sample for Coordinator {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for Coordinator {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 4 {
+            self.key.fit_version(cx);
+        } else {
+            self.key = String::new();
+        }
+        if v >= 4 {
+            self.node_id.fit_version(cx);
+        } else {
+            self.node_id = 0;
+        }
+        if v >= 4 {
+            self.host.fit_version(cx);
+        } else {
+            self.host = String::new();
+        }
+        if v >= 4 {
+            self.port.fit_version(cx);
+        } else {
+            self.port = 0;
+        }
+        if v >= 4 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 4 {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = Some(String::new());
+        }
     }
 }

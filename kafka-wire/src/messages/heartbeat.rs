@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -243,6 +243,32 @@ impl Sample for HeartbeatRequest {
     }
 }
 
+impl FitVersion for HeartbeatRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if true {
+            self.generation_id.fit_version(cx);
+        } else {
+            self.generation_id = 0;
+        }
+        if true {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 3 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = None;
+        }
+    }
+}
+
 /// HeartbeatResponse (API key 12).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeartbeatResponse {
@@ -401,5 +427,21 @@ impl Sample for HeartbeatResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for HeartbeatResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
     }
 }

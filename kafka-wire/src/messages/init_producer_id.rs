@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -255,6 +255,32 @@ impl Sample for InitProducerIdRequest {
     }
 }
 
+impl FitVersion for InitProducerIdRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.transactional_id.fit_version(cx);
+        } else {
+            self.transactional_id = Some(String::new());
+        }
+        if true {
+            self.transaction_timeout_ms.fit_version(cx);
+        } else {
+            self.transaction_timeout_ms = 0;
+        }
+        if v >= 3 {
+            self.producer_id.fit_version(cx);
+        } else {
+            self.producer_id = -1;
+        }
+        if v >= 3 {
+            self.producer_epoch.fit_version(cx);
+        } else {
+            self.producer_epoch = -1;
+        }
+    }
+}
+
 /// InitProducerIdResponse (API key 22).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitProducerIdResponse {
@@ -476,5 +502,31 @@ impl Sample for InitProducerIdResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for InitProducerIdResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.producer_id.fit_version(cx);
+        } else {
+            self.producer_id = -1;
+        }
+        if true {
+            self.producer_epoch.fit_version(cx);
+        } else {
+            self.producer_epoch = 0;
+        }
     }
 }

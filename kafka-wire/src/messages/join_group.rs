@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -366,6 +366,52 @@ impl Sample for JoinGroupRequest {
     }
 }
 
+impl FitVersion for JoinGroupRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if true {
+            self.session_timeout_ms.fit_version(cx);
+        } else {
+            self.session_timeout_ms = 0;
+        }
+        if v >= 1 {
+            self.rebalance_timeout_ms.fit_version(cx);
+        } else {
+            self.rebalance_timeout_ms = -1;
+        }
+        if true {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 5 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = None;
+        }
+        if true {
+            self.protocol_type.fit_version(cx);
+        } else {
+            self.protocol_type = String::new();
+        }
+        if true {
+            self.protocols.fit_version(cx);
+        } else {
+            self.protocols = Vec::<JoinGroupRequestProtocol>::new();
+        }
+        if v >= 8 {
+            self.reason.fit_version(cx);
+        } else {
+            self.reason = None;
+        }
+    }
+}
+
 /// The list of protocols that the member supports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JoinGroupRequestProtocol {
@@ -519,6 +565,22 @@ impl Sample for JoinGroupRequestProtocol {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for JoinGroupRequestProtocol {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.metadata.fit_version(cx);
+        } else {
+            self.metadata = Bytes::new();
+        }
     }
 }
 
@@ -911,6 +973,57 @@ impl Sample for JoinGroupResponse {
     }
 }
 
+impl FitVersion for JoinGroupResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 2 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.generation_id.fit_version(cx);
+        } else {
+            self.generation_id = -1;
+        }
+        if v >= 7 {
+            self.protocol_type.fit_version(cx);
+        } else {
+            self.protocol_type = None;
+        }
+        if true {
+            self.protocol_name.fit_version(cx);
+        } else {
+            self.protocol_name = Some(String::new());
+        }
+        if true {
+            self.leader.fit_version(cx);
+        } else {
+            self.leader = String::new();
+        }
+        if v >= 9 {
+            self.skip_assignment.fit_version(cx);
+        } else {
+            self.skip_assignment = false;
+        }
+        if true {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if true {
+            self.members.fit_version(cx);
+        } else {
+            self.members = Vec::<JoinGroupResponseMember>::new();
+        }
+    }
+}
+
 /// See the Kafka protocol definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JoinGroupResponseMember {
@@ -1094,5 +1207,26 @@ impl Sample for JoinGroupResponseMember {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for JoinGroupResponseMember {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 5 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = None;
+        }
+        if true {
+            self.metadata.fit_version(cx);
+        } else {
+            self.metadata = Bytes::new();
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -222,6 +222,27 @@ impl Sample for LeaveGroupRequest {
     }
 }
 
+impl FitVersion for LeaveGroupRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if v <= 2 {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 3 {
+            self.members.fit_version(cx);
+        } else {
+            self.members = Vec::<MemberIdentity>::new();
+        }
+    }
+}
+
 /// List of leaving member identities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberIdentity {
@@ -414,6 +435,27 @@ impl Sample for MemberIdentity {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for MemberIdentity {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 3 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = None;
+        }
+        if v >= 5 {
+            self.reason.fit_version(cx);
+        } else {
+            self.reason = None;
+        }
     }
 }
 
@@ -617,6 +659,27 @@ impl Sample for LeaveGroupResponse {
     }
 }
 
+impl FitVersion for LeaveGroupResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 3 {
+            self.members.fit_version(cx);
+        } else {
+            self.members = Vec::<MemberResponse>::new();
+        }
+    }
+}
+
 /// List of leaving member responses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberResponse {
@@ -812,5 +875,26 @@ impl Sample for MemberResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for MemberResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 3 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = Some(String::new());
+        }
+        if v >= 3 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -189,6 +189,22 @@ impl Sample for ListGroupsRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ListGroupsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 4 {
+            self.states_filter.fit_version(cx);
+        } else {
+            self.states_filter = Vec::<String>::new();
+        }
+        if v >= 5 {
+            self.types_filter.fit_version(cx);
+        } else {
+            self.types_filter = Vec::<String>::new();
+        }
     }
 }
 
@@ -383,6 +399,27 @@ impl Sample for ListGroupsResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ListGroupsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.groups.fit_version(cx);
+        } else {
+            self.groups = Vec::<ListedGroup>::new();
+        }
     }
 }
 
@@ -587,5 +624,31 @@ impl Sample for ListedGroup {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ListedGroup {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if true {
+            self.protocol_type.fit_version(cx);
+        } else {
+            self.protocol_type = String::new();
+        }
+        if v >= 4 {
+            self.group_state.fit_version(cx);
+        } else {
+            self.group_state = String::new();
+        }
+        if v >= 5 {
+            self.group_type.fit_version(cx);
+        } else {
+            self.group_type = String::new();
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -246,6 +246,32 @@ impl Sample for ListOffsetsRequest {
     }
 }
 
+impl FitVersion for ListOffsetsRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.replica_id.fit_version(cx);
+        } else {
+            self.replica_id = 0;
+        }
+        if v >= 2 {
+            self.isolation_level.fit_version(cx);
+        } else {
+            self.isolation_level = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<ListOffsetsTopic>::new();
+        }
+        if v >= 10 {
+            self.timeout_ms.fit_version(cx);
+        } else {
+            self.timeout_ms = 0;
+        }
+    }
+}
+
 /// Each topic in the request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOffsetsTopic {
@@ -396,6 +422,22 @@ impl Sample for ListOffsetsTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ListOffsetsTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<ListOffsetsPartition>::new();
+        }
     }
 }
 
@@ -624,6 +666,32 @@ impl Sample for ListOffsetsPartition {
     }
 }
 
+impl FitVersion for ListOffsetsPartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if v >= 4 {
+            self.current_leader_epoch.fit_version(cx);
+        } else {
+            self.current_leader_epoch = -1;
+        }
+        if true {
+            self.timestamp.fit_version(cx);
+        } else {
+            self.timestamp = 0;
+        }
+        if v <= 0 {
+            self.max_num_offsets.fit_version(cx);
+        } else {
+            self.max_num_offsets = 1;
+        }
+    }
+}
+
 /// ListOffsetsResponse (API key 2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOffsetsResponse {
@@ -788,6 +856,22 @@ impl Sample for ListOffsetsResponse {
     }
 }
 
+impl FitVersion for ListOffsetsResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 2 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<ListOffsetsTopicResponse>::new();
+        }
+    }
+}
+
 /// Each topic in the response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOffsetsTopicResponse {
@@ -941,6 +1025,22 @@ impl Sample for ListOffsetsTopicResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ListOffsetsTopicResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<ListOffsetsPartitionResponse>::new();
+        }
     }
 }
 
@@ -1241,5 +1341,41 @@ impl Sample for ListOffsetsPartitionResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ListOffsetsPartitionResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v <= 0 {
+            self.old_style_offsets.fit_version(cx);
+        } else {
+            self.old_style_offsets = Vec::<i64>::new();
+        }
+        if v >= 1 {
+            self.timestamp.fit_version(cx);
+        } else {
+            self.timestamp = -1;
+        }
+        if v >= 1 {
+            self.offset.fit_version(cx);
+        } else {
+            self.offset = -1;
+        }
+        if v >= 4 {
+            self.leader_epoch.fit_version(cx);
+        } else {
+            self.leader_epoch = -1;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -290,6 +290,32 @@ impl Sample for MetadataRequest {
     }
 }
 
+impl FitVersion for MetadataRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Some(Vec::<MetadataRequestTopic>::new());
+        }
+        if v >= 4 {
+            self.allow_auto_topic_creation.fit_version(cx);
+        } else {
+            self.allow_auto_topic_creation = true;
+        }
+        if v >= 8 && v <= 10 {
+            self.include_cluster_authorized_operations.fit_version(cx);
+        } else {
+            self.include_cluster_authorized_operations = false;
+        }
+        if v >= 8 {
+            self.include_topic_authorized_operations.fit_version(cx);
+        } else {
+            self.include_topic_authorized_operations = false;
+        }
+    }
+}
+
 /// The topics to fetch metadata for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetadataRequestTopic {
@@ -454,6 +480,22 @@ impl Sample for MetadataRequestTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for MetadataRequestTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 10 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = Some(String::new());
+        }
     }
 }
 
@@ -747,6 +789,42 @@ impl Sample for MetadataResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for MetadataResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.brokers.fit_version(cx);
+        } else {
+            self.brokers = Vec::<MetadataResponseBroker>::new();
+        }
+        if v >= 2 {
+            self.cluster_id.fit_version(cx);
+        } else {
+            self.cluster_id = None;
+        }
+        if v >= 1 {
+            self.controller_id.fit_version(cx);
+        } else {
+            self.controller_id = -1;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<MetadataResponseTopic>::new();
+        }
+        if v >= 8 && v <= 10 {
+            self.cluster_authorized_operations.fit_version(cx);
+        } else {
+            self.cluster_authorized_operations = -2147483648;
+        }
     }
 }
 
@@ -1047,6 +1125,42 @@ impl Sample for MetadataResponseTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for MetadataResponseTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = Some(String::new());
+        }
+        if v >= 10 {
+            self.topic_id.fit_version(cx);
+        } else {
+            self.topic_id = Uuid::ZERO;
+        }
+        if v >= 1 {
+            self.is_internal.fit_version(cx);
+        } else {
+            self.is_internal = false;
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<MetadataResponsePartition>::new();
+        }
+        if v >= 8 {
+            self.topic_authorized_operations.fit_version(cx);
+        } else {
+            self.topic_authorized_operations = -2147483648;
+        }
     }
 }
 
@@ -1356,6 +1470,47 @@ impl Sample for MetadataResponsePartition {
     }
 }
 
+impl FitVersion for MetadataResponsePartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.leader_id.fit_version(cx);
+        } else {
+            self.leader_id = 0;
+        }
+        if v >= 7 {
+            self.leader_epoch.fit_version(cx);
+        } else {
+            self.leader_epoch = -1;
+        }
+        if true {
+            self.replica_nodes.fit_version(cx);
+        } else {
+            self.replica_nodes = Vec::<i32>::new();
+        }
+        if true {
+            self.isr_nodes.fit_version(cx);
+        } else {
+            self.isr_nodes = Vec::<i32>::new();
+        }
+        if v >= 5 {
+            self.offline_replicas.fit_version(cx);
+        } else {
+            self.offline_replicas = Vec::<i32>::new();
+        }
+    }
+}
+
 /// A list of brokers present in the cluster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetadataResponseBroker {
@@ -1566,5 +1721,31 @@ impl Sample for MetadataResponseBroker {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for MetadataResponseBroker {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.node_id.fit_version(cx);
+        } else {
+            self.node_id = 0;
+        }
+        if true {
+            self.host.fit_version(cx);
+        } else {
+            self.host = String::new();
+        }
+        if true {
+            self.port.fit_version(cx);
+        } else {
+            self.port = 0;
+        }
+        if v >= 1 {
+            self.rack.fit_version(cx);
+        } else {
+            self.rack = None;
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{Cx, Message};
+use crate::codec::{Cx, FitVersion, Message};
 use crate::error::WireError;
 use crate::sample::{Sample, Seed};
 use crate::value::Value;
@@ -587,6 +587,103 @@ impl RequestBody {
         }
     }
 
+    /// Reset every field `version` cannot carry to its default, so a body filled for the
+    /// newest version encodes at an older one.
+    pub fn fit_version(&mut self, version: i16) {
+        match self {
+            Self::Produce(m) => {
+                m.fit_version(&Cx::new(version, ProduceRequest::is_flexible(version)))
+            }
+            Self::Fetch(m) => m.fit_version(&Cx::new(version, FetchRequest::is_flexible(version))),
+            Self::ListOffsets(m) => {
+                m.fit_version(&Cx::new(version, ListOffsetsRequest::is_flexible(version)))
+            }
+            Self::Metadata(m) => {
+                m.fit_version(&Cx::new(version, MetadataRequest::is_flexible(version)))
+            }
+            Self::OffsetCommit(m) => {
+                m.fit_version(&Cx::new(version, OffsetCommitRequest::is_flexible(version)))
+            }
+            Self::OffsetFetch(m) => {
+                m.fit_version(&Cx::new(version, OffsetFetchRequest::is_flexible(version)))
+            }
+            Self::FindCoordinator(m) => m.fit_version(&Cx::new(
+                version,
+                FindCoordinatorRequest::is_flexible(version),
+            )),
+            Self::JoinGroup(m) => {
+                m.fit_version(&Cx::new(version, JoinGroupRequest::is_flexible(version)))
+            }
+            Self::Heartbeat(m) => {
+                m.fit_version(&Cx::new(version, HeartbeatRequest::is_flexible(version)))
+            }
+            Self::LeaveGroup(m) => {
+                m.fit_version(&Cx::new(version, LeaveGroupRequest::is_flexible(version)))
+            }
+            Self::SyncGroup(m) => {
+                m.fit_version(&Cx::new(version, SyncGroupRequest::is_flexible(version)))
+            }
+            Self::DescribeGroups(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeGroupsRequest::is_flexible(version),
+            )),
+            Self::ListGroups(m) => {
+                m.fit_version(&Cx::new(version, ListGroupsRequest::is_flexible(version)))
+            }
+            Self::SaslHandshake(m) => m.fit_version(&Cx::new(
+                version,
+                SaslHandshakeRequest::is_flexible(version),
+            )),
+            Self::ApiVersions(m) => {
+                m.fit_version(&Cx::new(version, ApiVersionsRequest::is_flexible(version)))
+            }
+            Self::CreateTopics(m) => {
+                m.fit_version(&Cx::new(version, CreateTopicsRequest::is_flexible(version)))
+            }
+            Self::DeleteTopics(m) => {
+                m.fit_version(&Cx::new(version, DeleteTopicsRequest::is_flexible(version)))
+            }
+            Self::DeleteRecords(m) => m.fit_version(&Cx::new(
+                version,
+                DeleteRecordsRequest::is_flexible(version),
+            )),
+            Self::InitProducerId(m) => m.fit_version(&Cx::new(
+                version,
+                InitProducerIdRequest::is_flexible(version),
+            )),
+            Self::OffsetForLeaderEpoch(m) => m.fit_version(&Cx::new(
+                version,
+                OffsetForLeaderEpochRequest::is_flexible(version),
+            )),
+            Self::DescribeConfigs(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeConfigsRequest::is_flexible(version),
+            )),
+            Self::SaslAuthenticate(m) => m.fit_version(&Cx::new(
+                version,
+                SaslAuthenticateRequest::is_flexible(version),
+            )),
+            Self::CreatePartitions(m) => m.fit_version(&Cx::new(
+                version,
+                CreatePartitionsRequest::is_flexible(version),
+            )),
+            Self::DeleteGroups(m) => {
+                m.fit_version(&Cx::new(version, DeleteGroupsRequest::is_flexible(version)))
+            }
+            Self::OffsetDelete(m) => {
+                m.fit_version(&Cx::new(version, OffsetDeleteRequest::is_flexible(version)))
+            }
+            Self::DescribeCluster(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeClusterRequest::is_flexible(version),
+            )),
+            Self::DescribeTopicPartitions(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeTopicPartitionsRequest::is_flexible(version),
+            )),
+        }
+    }
+
     /// The body as a readable tree at `version`.
     pub fn value(&self, version: i16) -> Value {
         match self {
@@ -901,6 +998,108 @@ impl ResponseBody {
             Self::OffsetDelete(m) => m.body_size(version),
             Self::DescribeCluster(m) => m.body_size(version),
             Self::DescribeTopicPartitions(m) => m.body_size(version),
+        }
+    }
+
+    /// Reset every field `version` cannot carry to its default, so a body filled for the
+    /// newest version encodes at an older one.
+    pub fn fit_version(&mut self, version: i16) {
+        match self {
+            Self::Produce(m) => {
+                m.fit_version(&Cx::new(version, ProduceResponse::is_flexible(version)))
+            }
+            Self::Fetch(m) => m.fit_version(&Cx::new(version, FetchResponse::is_flexible(version))),
+            Self::ListOffsets(m) => {
+                m.fit_version(&Cx::new(version, ListOffsetsResponse::is_flexible(version)))
+            }
+            Self::Metadata(m) => {
+                m.fit_version(&Cx::new(version, MetadataResponse::is_flexible(version)))
+            }
+            Self::OffsetCommit(m) => m.fit_version(&Cx::new(
+                version,
+                OffsetCommitResponse::is_flexible(version),
+            )),
+            Self::OffsetFetch(m) => {
+                m.fit_version(&Cx::new(version, OffsetFetchResponse::is_flexible(version)))
+            }
+            Self::FindCoordinator(m) => m.fit_version(&Cx::new(
+                version,
+                FindCoordinatorResponse::is_flexible(version),
+            )),
+            Self::JoinGroup(m) => {
+                m.fit_version(&Cx::new(version, JoinGroupResponse::is_flexible(version)))
+            }
+            Self::Heartbeat(m) => {
+                m.fit_version(&Cx::new(version, HeartbeatResponse::is_flexible(version)))
+            }
+            Self::LeaveGroup(m) => {
+                m.fit_version(&Cx::new(version, LeaveGroupResponse::is_flexible(version)))
+            }
+            Self::SyncGroup(m) => {
+                m.fit_version(&Cx::new(version, SyncGroupResponse::is_flexible(version)))
+            }
+            Self::DescribeGroups(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeGroupsResponse::is_flexible(version),
+            )),
+            Self::ListGroups(m) => {
+                m.fit_version(&Cx::new(version, ListGroupsResponse::is_flexible(version)))
+            }
+            Self::SaslHandshake(m) => m.fit_version(&Cx::new(
+                version,
+                SaslHandshakeResponse::is_flexible(version),
+            )),
+            Self::ApiVersions(m) => {
+                m.fit_version(&Cx::new(version, ApiVersionsResponse::is_flexible(version)))
+            }
+            Self::CreateTopics(m) => m.fit_version(&Cx::new(
+                version,
+                CreateTopicsResponse::is_flexible(version),
+            )),
+            Self::DeleteTopics(m) => m.fit_version(&Cx::new(
+                version,
+                DeleteTopicsResponse::is_flexible(version),
+            )),
+            Self::DeleteRecords(m) => m.fit_version(&Cx::new(
+                version,
+                DeleteRecordsResponse::is_flexible(version),
+            )),
+            Self::InitProducerId(m) => m.fit_version(&Cx::new(
+                version,
+                InitProducerIdResponse::is_flexible(version),
+            )),
+            Self::OffsetForLeaderEpoch(m) => m.fit_version(&Cx::new(
+                version,
+                OffsetForLeaderEpochResponse::is_flexible(version),
+            )),
+            Self::DescribeConfigs(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeConfigsResponse::is_flexible(version),
+            )),
+            Self::SaslAuthenticate(m) => m.fit_version(&Cx::new(
+                version,
+                SaslAuthenticateResponse::is_flexible(version),
+            )),
+            Self::CreatePartitions(m) => m.fit_version(&Cx::new(
+                version,
+                CreatePartitionsResponse::is_flexible(version),
+            )),
+            Self::DeleteGroups(m) => m.fit_version(&Cx::new(
+                version,
+                DeleteGroupsResponse::is_flexible(version),
+            )),
+            Self::OffsetDelete(m) => m.fit_version(&Cx::new(
+                version,
+                OffsetDeleteResponse::is_flexible(version),
+            )),
+            Self::DescribeCluster(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeClusterResponse::is_flexible(version),
+            )),
+            Self::DescribeTopicPartitions(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeTopicPartitionsResponse::is_flexible(version),
+            )),
         }
     }
 

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -309,6 +309,42 @@ impl Sample for OffsetCommitRequest {
     }
 }
 
+impl FitVersion for OffsetCommitRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if v >= 1 {
+            self.generation_id_or_member_epoch.fit_version(cx);
+        } else {
+            self.generation_id_or_member_epoch = -1;
+        }
+        if v >= 1 {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 7 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = None;
+        }
+        if v >= 2 && v <= 4 {
+            self.retention_time_ms.fit_version(cx);
+        } else {
+            self.retention_time_ms = -1;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetCommitRequestTopic>::new();
+        }
+    }
+}
+
 /// The topics to commit offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitRequestTopic {
@@ -462,6 +498,22 @@ impl Sample for OffsetCommitRequestTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetCommitRequestTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<OffsetCommitRequestPartition>::new();
+        }
     }
 }
 
@@ -720,6 +772,37 @@ impl Sample for OffsetCommitRequestPartition {
     }
 }
 
+impl FitVersion for OffsetCommitRequestPartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.committed_offset.fit_version(cx);
+        } else {
+            self.committed_offset = 0;
+        }
+        if v >= 6 {
+            self.committed_leader_epoch.fit_version(cx);
+        } else {
+            self.committed_leader_epoch = -1;
+        }
+        if v >= 1 && v <= 1 {
+            self.commit_timestamp.fit_version(cx);
+        } else {
+            self.commit_timestamp = -1;
+        }
+        if true {
+            self.committed_metadata.fit_version(cx);
+        } else {
+            self.committed_metadata = Some(String::new());
+        }
+    }
+}
+
 /// OffsetCommitResponse (API key 8).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitResponse {
@@ -884,6 +967,22 @@ impl Sample for OffsetCommitResponse {
     }
 }
 
+impl FitVersion for OffsetCommitResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetCommitResponseTopic>::new();
+        }
+    }
+}
+
 /// The responses for each topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitResponseTopic {
@@ -1040,6 +1139,22 @@ impl Sample for OffsetCommitResponseTopic {
     }
 }
 
+impl FitVersion for OffsetCommitResponseTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<OffsetCommitResponsePartition>::new();
+        }
+    }
+}
+
 /// The responses for each partition in the topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitResponsePartition {
@@ -1193,5 +1308,21 @@ impl Sample for OffsetCommitResponsePartition {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetCommitResponsePartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -136,6 +136,22 @@ impl Sample for OffsetDeleteRequest {
     }
 }
 
+impl FitVersion for OffsetDeleteRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetDeleteRequestTopic>::new();
+        }
+    }
+}
+
 /// The topics to delete offsets for
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteRequestTopic {
@@ -248,6 +264,22 @@ impl Sample for OffsetDeleteRequestTopic {
     }
 }
 
+impl FitVersion for OffsetDeleteRequestTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<OffsetDeleteRequestPartition>::new();
+        }
+    }
+}
+
 /// Each partition to delete offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteRequestPartition {
@@ -325,6 +357,17 @@ impl Sample for OffsetDeleteRequestPartition {
             this.partition_index = Sample::sample(cx, s);
         }
         this
+    }
+}
+
+impl FitVersion for OffsetDeleteRequestPartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
     }
 }
 
@@ -478,6 +521,27 @@ impl Sample for OffsetDeleteResponse {
     }
 }
 
+impl FitVersion for OffsetDeleteResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetDeleteResponseTopic>::new();
+        }
+    }
+}
+
 /// The responses for each topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteResponseTopic {
@@ -590,6 +654,22 @@ impl Sample for OffsetDeleteResponseTopic {
     }
 }
 
+impl FitVersion for OffsetDeleteResponseTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<OffsetDeleteResponsePartition>::new();
+        }
+    }
+}
+
 /// The responses for each partition in the topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteResponsePartition {
@@ -699,5 +779,21 @@ impl Sample for OffsetDeleteResponsePartition {
             this.error_code = Sample::sample(cx, s);
         }
         this
+    }
+}
+
+impl FitVersion for OffsetDeleteResponsePartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -279,6 +279,32 @@ impl Sample for OffsetFetchRequest {
     }
 }
 
+impl FitVersion for OffsetFetchRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v <= 7 {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if v <= 7 {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Some(Vec::<OffsetFetchRequestTopic>::new());
+        }
+        if v >= 8 {
+            self.groups.fit_version(cx);
+        } else {
+            self.groups = Vec::<OffsetFetchRequestGroup>::new();
+        }
+        if v >= 7 {
+            self.require_stable.fit_version(cx);
+        } else {
+            self.require_stable = false;
+        }
+    }
+}
+
 /// Each group we would like to fetch offsets for
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchRequestGroup {
@@ -507,6 +533,32 @@ impl Sample for OffsetFetchRequestGroup {
     }
 }
 
+impl FitVersion for OffsetFetchRequestGroup {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 8 {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if v >= 9 {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = None;
+        }
+        if v >= 9 {
+            self.member_epoch.fit_version(cx);
+        } else {
+            self.member_epoch = -1;
+        }
+        if v >= 8 {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Some(Vec::<OffsetFetchRequestTopics>::new());
+        }
+    }
+}
+
 /// Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchRequestTopics {
@@ -675,6 +727,22 @@ impl Sample for OffsetFetchRequestTopics {
     }
 }
 
+impl FitVersion for OffsetFetchRequestTopics {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 8 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v >= 8 {
+            self.partition_indexes.fit_version(cx);
+        } else {
+            self.partition_indexes = Vec::<i32>::new();
+        }
+    }
+}
+
 /// Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchRequestTopic {
@@ -840,6 +908,22 @@ impl Sample for OffsetFetchRequestTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetFetchRequestTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v <= 7 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v <= 7 {
+            self.partition_indexes.fit_version(cx);
+        } else {
+            self.partition_indexes = Vec::<i32>::new();
+        }
     }
 }
 
@@ -1079,6 +1163,32 @@ impl Sample for OffsetFetchResponse {
     }
 }
 
+impl FitVersion for OffsetFetchResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if v <= 7 {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetFetchResponseTopic>::new();
+        }
+        if v >= 2 && v <= 7 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 8 {
+            self.groups.fit_version(cx);
+        } else {
+            self.groups = Vec::<OffsetFetchResponseGroup>::new();
+        }
+    }
+}
+
 /// The responses per group id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchResponseGroup {
@@ -1283,6 +1393,27 @@ impl Sample for OffsetFetchResponseGroup {
     }
 }
 
+impl FitVersion for OffsetFetchResponseGroup {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 8 {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if v >= 8 {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetFetchResponseTopics>::new();
+        }
+        if v >= 8 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+    }
+}
+
 /// The responses per topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchResponseTopics {
@@ -1448,6 +1579,22 @@ impl Sample for OffsetFetchResponseTopics {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetFetchResponseTopics {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 8 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v >= 8 {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<OffsetFetchResponsePartitions>::new();
+        }
     }
 }
 
@@ -1724,6 +1871,37 @@ impl Sample for OffsetFetchResponsePartitions {
     }
 }
 
+impl FitVersion for OffsetFetchResponsePartitions {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 8 {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if v >= 8 {
+            self.committed_offset.fit_version(cx);
+        } else {
+            self.committed_offset = 0;
+        }
+        if v >= 8 {
+            self.committed_leader_epoch.fit_version(cx);
+        } else {
+            self.committed_leader_epoch = -1;
+        }
+        if v >= 8 {
+            self.metadata.fit_version(cx);
+        } else {
+            self.metadata = Some(String::new());
+        }
+        if v >= 8 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+    }
+}
+
 /// The responses per topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchResponseTopic {
@@ -1889,6 +2067,22 @@ impl Sample for OffsetFetchResponseTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetFetchResponseTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v <= 7 {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if v <= 7 {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<OffsetFetchResponsePartition>::new();
+        }
     }
 }
 
@@ -2162,5 +2356,36 @@ impl Sample for OffsetFetchResponsePartition {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetFetchResponsePartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v <= 7 {
+            self.partition_index.fit_version(cx);
+        } else {
+            self.partition_index = 0;
+        }
+        if v <= 7 {
+            self.committed_offset.fit_version(cx);
+        } else {
+            self.committed_offset = 0;
+        }
+        if v >= 5 && v <= 7 {
+            self.committed_leader_epoch.fit_version(cx);
+        } else {
+            self.committed_leader_epoch = -1;
+        }
+        if v <= 7 {
+            self.metadata.fit_version(cx);
+        } else {
+            self.metadata = Some(String::new());
+        }
+        if v <= 7 {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -180,6 +180,22 @@ impl Sample for OffsetForLeaderEpochRequest {
     }
 }
 
+impl FitVersion for OffsetForLeaderEpochRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.replica_id.fit_version(cx);
+        } else {
+            self.replica_id = -2;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetForLeaderTopic>::new();
+        }
+    }
+}
+
 /// Each topic to get offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetForLeaderTopic {
@@ -333,6 +349,22 @@ impl Sample for OffsetForLeaderTopic {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetForLeaderTopic {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topic.fit_version(cx);
+        } else {
+            self.topic = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<OffsetForLeaderPartition>::new();
+        }
     }
 }
 
@@ -525,6 +557,27 @@ impl Sample for OffsetForLeaderPartition {
     }
 }
 
+impl FitVersion for OffsetForLeaderPartition {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.partition.fit_version(cx);
+        } else {
+            self.partition = 0;
+        }
+        if v >= 2 {
+            self.current_leader_epoch.fit_version(cx);
+        } else {
+            self.current_leader_epoch = -1;
+        }
+        if true {
+            self.leader_epoch.fit_version(cx);
+        } else {
+            self.leader_epoch = 0;
+        }
+    }
+}
+
 /// OffsetForLeaderEpochResponse (API key 23).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetForLeaderEpochResponse {
@@ -689,6 +742,22 @@ impl Sample for OffsetForLeaderEpochResponse {
     }
 }
 
+impl FitVersion for OffsetForLeaderEpochResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 2 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.topics.fit_version(cx);
+        } else {
+            self.topics = Vec::<OffsetForLeaderTopicResult>::new();
+        }
+    }
+}
+
 /// Each topic we fetched offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetForLeaderTopicResult {
@@ -842,6 +911,22 @@ impl Sample for OffsetForLeaderTopicResult {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for OffsetForLeaderTopicResult {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.topic.fit_version(cx);
+        } else {
+            self.topic = String::new();
+        }
+        if true {
+            self.partitions.fit_version(cx);
+        } else {
+            self.partitions = Vec::<EpochEndOffset>::new();
+        }
     }
 }
 
@@ -1046,5 +1131,31 @@ impl Sample for EpochEndOffset {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for EpochEndOffset {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.partition.fit_version(cx);
+        } else {
+            self.partition = 0;
+        }
+        if v >= 1 {
+            self.leader_epoch.fit_version(cx);
+        } else {
+            self.leader_epoch = -1;
+        }
+        if true {
+            self.end_offset.fit_version(cx);
+        } else {
+            self.end_offset = -1;
+        }
     }
 }

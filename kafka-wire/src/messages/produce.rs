@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -240,6 +240,32 @@ impl Sample for ProduceRequest {
     }
 }
 
+impl FitVersion for ProduceRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 3 {
+            self.transactional_id.fit_version(cx);
+        } else {
+            self.transactional_id = None;
+        }
+        if true {
+            self.acks.fit_version(cx);
+        } else {
+            self.acks = 0;
+        }
+        if true {
+            self.timeout_ms.fit_version(cx);
+        } else {
+            self.timeout_ms = 0;
+        }
+        if true {
+            self.topic_data.fit_version(cx);
+        } else {
+            self.topic_data = Vec::<TopicProduceData>::new();
+        }
+    }
+}
+
 /// Each topic to produce to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicProduceData {
@@ -393,6 +419,22 @@ impl Sample for TopicProduceData {
     }
 }
 
+impl FitVersion for TopicProduceData {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partition_data.fit_version(cx);
+        } else {
+            self.partition_data = Vec::<PartitionProduceData>::new();
+        }
+    }
+}
+
 /// Each partition to produce to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartitionProduceData {
@@ -543,6 +585,22 @@ impl Sample for PartitionProduceData {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for PartitionProduceData {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.index.fit_version(cx);
+        } else {
+            self.index = 0;
+        }
+        if true {
+            self.records.fit_version(cx);
+        } else {
+            self.records = None;
+        }
     }
 }
 
@@ -744,6 +802,27 @@ impl Sample for ProduceResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for ProduceResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.responses.fit_version(cx);
+        } else {
+            self.responses = Vec::<TopicProduceResponse>::new();
+        }
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if cx.flexible && v >= 10 {
+            self.node_endpoints.fit_version(cx);
+        } else {
+            self.node_endpoints = Vec::<NodeEndpoint>::new();
+        }
     }
 }
 
@@ -975,6 +1054,32 @@ impl Sample for NodeEndpoint {
     }
 }
 
+impl FitVersion for NodeEndpoint {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 10 {
+            self.node_id.fit_version(cx);
+        } else {
+            self.node_id = 0;
+        }
+        if v >= 10 {
+            self.host.fit_version(cx);
+        } else {
+            self.host = String::new();
+        }
+        if v >= 10 {
+            self.port.fit_version(cx);
+        } else {
+            self.port = 0;
+        }
+        if v >= 10 {
+            self.rack.fit_version(cx);
+        } else {
+            self.rack = None;
+        }
+    }
+}
+
 /// Each produce response
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicProduceResponse {
@@ -1125,6 +1230,22 @@ impl Sample for TopicProduceResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for TopicProduceResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.name.fit_version(cx);
+        } else {
+            self.name = String::new();
+        }
+        if true {
+            self.partition_responses.fit_version(cx);
+        } else {
+            self.partition_responses = Vec::<PartitionProduceResponse>::new();
+        }
     }
 }
 
@@ -1471,6 +1592,52 @@ impl Sample for PartitionProduceResponse {
     }
 }
 
+impl FitVersion for PartitionProduceResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.index.fit_version(cx);
+        } else {
+            self.index = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.base_offset.fit_version(cx);
+        } else {
+            self.base_offset = 0;
+        }
+        if v >= 2 {
+            self.log_append_time_ms.fit_version(cx);
+        } else {
+            self.log_append_time_ms = -1;
+        }
+        if v >= 5 {
+            self.log_start_offset.fit_version(cx);
+        } else {
+            self.log_start_offset = -1;
+        }
+        if v >= 8 {
+            self.record_errors.fit_version(cx);
+        } else {
+            self.record_errors = Vec::<BatchIndexAndErrorMessage>::new();
+        }
+        if v >= 8 {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = None;
+        }
+        if cx.flexible && v >= 10 {
+            self.current_leader.fit_version(cx);
+        } else {
+            self.current_leader = LeaderIdAndEpoch::default();
+        }
+    }
+}
+
 /// See the Kafka protocol definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeaderIdAndEpoch {
@@ -1633,6 +1800,22 @@ impl Sample for LeaderIdAndEpoch {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for LeaderIdAndEpoch {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 10 {
+            self.leader_id.fit_version(cx);
+        } else {
+            self.leader_id = -1;
+        }
+        if v >= 10 {
+            self.leader_epoch.fit_version(cx);
+        } else {
+            self.leader_epoch = -1;
+        }
     }
 }
 
@@ -1804,5 +1987,21 @@ impl Sample for BatchIndexAndErrorMessage {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for BatchIndexAndErrorMessage {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 8 {
+            self.batch_index.fit_version(cx);
+        } else {
+            self.batch_index = 0;
+        }
+        if v >= 8 {
+            self.batch_index_error_message.fit_version(cx);
+        } else {
+            self.batch_index_error_message = None;
+        }
     }
 }

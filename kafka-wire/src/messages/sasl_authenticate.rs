@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -147,6 +147,17 @@ impl Sample for SaslAuthenticateRequest {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for SaslAuthenticateRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.auth_bytes.fit_version(cx);
+        } else {
+            self.auth_bytes = Bytes::new();
+        }
     }
 }
 
@@ -371,5 +382,31 @@ impl Sample for SaslAuthenticateResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for SaslAuthenticateResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.error_message.fit_version(cx);
+        } else {
+            self.error_message = Some(String::new());
+        }
+        if true {
+            self.auth_bytes.fit_version(cx);
+        } else {
+            self.auth_bytes = Bytes::new();
+        }
+        if v >= 1 {
+            self.session_lifetime_ms.fit_version(cx);
+        } else {
+            self.session_lifetime_ms = 0;
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -103,6 +103,17 @@ impl Sample for SaslHandshakeRequest {
             this.mechanism = Sample::sample(cx, s);
         }
         this
+    }
+}
+
+impl FitVersion for SaslHandshakeRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.mechanism.fit_version(cx);
+        } else {
+            self.mechanism = String::new();
+        }
     }
 }
 
@@ -223,5 +234,21 @@ impl Sample for SaslHandshakeResponse {
             this.mechanisms = Sample::sample(cx, s);
         }
         this
+    }
+}
+
+impl FitVersion for SaslHandshakeResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if true {
+            self.mechanisms.fit_version(cx);
+        } else {
+            self.mechanisms = Vec::<String>::new();
+        }
     }
 }

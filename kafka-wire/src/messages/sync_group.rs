@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, Message, Wire};
+use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -333,6 +333,47 @@ impl Sample for SyncGroupRequest {
     }
 }
 
+impl FitVersion for SyncGroupRequest {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.group_id.fit_version(cx);
+        } else {
+            self.group_id = String::new();
+        }
+        if true {
+            self.generation_id.fit_version(cx);
+        } else {
+            self.generation_id = 0;
+        }
+        if true {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if v >= 3 {
+            self.group_instance_id.fit_version(cx);
+        } else {
+            self.group_instance_id = None;
+        }
+        if v >= 5 {
+            self.protocol_type.fit_version(cx);
+        } else {
+            self.protocol_type = None;
+        }
+        if v >= 5 {
+            self.protocol_name.fit_version(cx);
+        } else {
+            self.protocol_name = None;
+        }
+        if true {
+            self.assignments.fit_version(cx);
+        } else {
+            self.assignments = Vec::<SyncGroupRequestAssignment>::new();
+        }
+    }
+}
+
 /// Each assignment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncGroupRequestAssignment {
@@ -486,6 +527,22 @@ impl Sample for SyncGroupRequestAssignment {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for SyncGroupRequestAssignment {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if true {
+            self.member_id.fit_version(cx);
+        } else {
+            self.member_id = String::new();
+        }
+        if true {
+            self.assignment.fit_version(cx);
+        } else {
+            self.assignment = Bytes::new();
+        }
     }
 }
 
@@ -737,5 +794,36 @@ impl Sample for SyncGroupResponse {
             this.unknown_tagged_fields = s.unknown_tags();
         }
         this
+    }
+}
+
+impl FitVersion for SyncGroupResponse {
+    fn fit_version(&mut self, cx: &Cx<'_>) {
+        let v = cx.version;
+        if v >= 1 {
+            self.throttle_time_ms.fit_version(cx);
+        } else {
+            self.throttle_time_ms = 0;
+        }
+        if true {
+            self.error_code.fit_version(cx);
+        } else {
+            self.error_code = 0;
+        }
+        if v >= 5 {
+            self.protocol_type.fit_version(cx);
+        } else {
+            self.protocol_type = None;
+        }
+        if v >= 5 {
+            self.protocol_name.fit_version(cx);
+        } else {
+            self.protocol_name = None;
+        }
+        if true {
+            self.assignment.fit_version(cx);
+        } else {
+            self.assignment = Bytes::new();
+        }
     }
 }

@@ -153,9 +153,9 @@ impl PartitionLog for FileLog {
             .append(parts, at.base_offset, at.last_offset, at.max_timestamp)
     }
 
-    fn read(&self, offset: i64, max_bytes: usize) -> Result<Vec<Bytes>, StorageError> {
+    fn read(&self, offset: i64, max_bytes: usize) -> Result<Bytes, StorageError> {
         let Some((_, seg)) = self.segments.range(..=offset).next_back() else {
-            return Ok(Vec::new());
+            return Ok(Bytes::new());
         };
         let batches = seg.read(offset, max_bytes)?;
         if batches.is_empty() {

@@ -349,7 +349,7 @@ impl Segment {
     }
 
     /// Whole batches from the one holding `offset`, up to `max_bytes` but at least one.
-    pub fn read(&self, offset: i64, max_bytes: usize) -> Result<Vec<Bytes>, StorageError> {
+    pub fn read(&self, offset: i64, max_bytes: usize) -> Result<Bytes, StorageError> {
         let mut first: Option<Located> = None;
         let mut end = 0u64;
         self.walk(self.scan_start(offset), |b, _| {
@@ -370,13 +370,9 @@ impl Segment {
             }
         })?;
         let Some(first) = first else {
-            return Ok(Vec::new());
+            return Ok(Bytes::new());
         };
-        let data = self.read_at(first.pos, end - first.pos)?;
-        Ok(kafka_wire::records::batches(&data)
-            .filter_map(Result::ok)
-            .map(|b| b.raw)
-            .collect())
+        self.read_at(first.pos, end - first.pos)
     }
 
     /// The first batch whose max timestamp is ≥ `ts`.

@@ -1,0 +1,246 @@
+//! `kafka-gateway serve` settings: each a flag, an environment variable `KAFKA_GATEWAY_<NAME>`,
+//! and a key in an optional TOML file (`--config`). Precedence: flag or environment, then the
+//! file, then the default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use crate::storage::local::FlushPolicy;
+
+/// Command-line (and environment) settings; unset ones fall back to the file, then defaults.
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// TOML file with any of the settings below (keys as the flag names, with underscores).
+    #[arg(long, env = "KAFKA_GATEWAY_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 0.0.0.0:9093].
+    #[arg(long, env = "KAFKA_GATEWAY_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// HOST:PORT clients are told to connect to [default: the listen address, 127.0.0.1 for 0.0.0.0].
+    #[arg(long, env = "KAFKA_GATEWAY_ADVERTISE")]
+    pub advertise: Option<String>,
+    /// Data directory of the file store [default: ./kafka-gateway-data].
+    #[arg(long, env = "KAFKA_GATEWAY_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Storage backend: file or memory [default: file].
+    #[arg(long, env = "KAFKA_GATEWAY_STORAGE")]
+    pub storage: Option<String>,
+    /// This broker's node id [default: 0].
+    #[arg(long, env = "KAFKA_GATEWAY_NODE_ID")]
+    pub node_id: Option<i32>,
+    /// Create unknown topics when clients ask for them in Metadata [default: true].
+    #[arg(long, env = "KAFKA_GATEWAY_AUTO_CREATE_TOPICS")]
+    pub auto_create_topics: Option<bool>,
+    /// Partitions of auto-created topics and of CreateTopics with -1 [default: 1].
+    #[arg(long, env = "KAFKA_GATEWAY_DEFAULT_PARTITIONS")]
+    pub default_partitions: Option<i32>,
+    /// Largest request frame accepted, in bytes [default: 104857600].
+    #[arg(long, env = "KAFKA_GATEWAY_MAX_FRAME_BYTES")]
+    pub max_frame_bytes: Option<usize>,
+    /// When to fsync: every-batch, interval or never [default: interval].
+    #[arg(long, env = "KAFKA_GATEWAY_FLUSH")]
+    pub flush: Option<String>,
+    /// Milliseconds between fsyncs with --flush interval [default: 1000].
+    #[arg(long, env = "KAFKA_GATEWAY_FLUSH_INTERVAL_MS")]
+    pub flush_interval_ms: Option<u64>,
+    /// Default retention.ms of new topics [default: 604800000].
+    #[arg(long, env = "KAFKA_GATEWAY_RETENTION_MS")]
+    pub retention_ms: Option<i64>,
+    /// Default retention.bytes of new topics [default: -1].
+    #[arg(long, env = "KAFKA_GATEWAY_RETENTION_BYTES")]
+    pub retention_bytes: Option<i64>,
+    /// Default segment.bytes of new topics [default: 1073741824].
+    #[arg(long, env = "KAFKA_GATEWAY_SEGMENT_BYTES")]
+    pub segment_bytes: Option<i64>,
+    /// Milliseconds between retention checks [default: 30000].
+    #[arg(long, env = "KAFKA_GATEWAY_RETENTION_CHECK_MS")]
+    pub retention_check_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<SocketAddr>,
+    advertise: Option<String>,
+    data_dir: Option<PathBuf>,
+    storage: Option<String>,
+    node_id: Option<i32>,
+    auto_create_topics: Option<bool>,
+    default_partitions: Option<i32>,
+    max_frame_bytes: Option<usize>,
+    flush: Option<String>,
+    flush_interval_ms: Option<u64>,
+    retention_ms: Option<i64>,
+    retention_bytes: Option<i64>,
+    segment_bytes: Option<i64>,
+    retention_check_ms: Option<u64>,
+}
+
+/// Which storage backend to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageKind {
+    /// The durable file store.
+    File,
+    /// The in-memory store.
+    Memory,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Advertised host and port, if set explicitly.
+    pub advertise: Option<(String, u16)>,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Storage backend.
+    pub storage: StorageKind,
+    /// Node id.
+    pub node_id: i32,
+    /// Auto-create topics on Metadata.
+    pub auto_create_topics: bool,
+    /// Default partition count.
+    pub default_partitions: i32,
+    /// Frame size cap.
+    pub max_frame_bytes: usize,
+    /// fsync policy.
+    pub flush: FlushPolicy,
+    /// fsync interval.
+    pub flush_interval: Duration,
+    /// Defaults applied to new topics' configs (explicit topic configs win).
+    pub topic_defaults: Vec<(String, String)>,
+    /// Retention check interval.
+    pub retention_check: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([0, 0, 0, 0], 9093)),
+            advertise: None,
+            data_dir: PathBuf::from("./kafka-gateway-data"),
+            storage: StorageKind::File,
+            node_id: 0,
+            auto_create_topics: true,
+            default_partitions: 1,
+            max_frame_bytes: 100 << 20,
+            flush: FlushPolicy::Interval,
+            flush_interval: Duration::from_millis(1000),
+            topic_defaults: Vec::new(),
+            retention_check: Duration::from_secs(30),
+        }
+    }
+}
+
+fn parse_flush(s: &str) -> Result<FlushPolicy> {
+    Ok(match s {
+        "every-batch" => FlushPolicy::EveryBatch,
+        "interval" => FlushPolicy::Interval,
+        "never" => FlushPolicy::Never,
+        other => bail!("--flush must be every-batch, interval or never, not {other}"),
+    })
+}
+
+fn parse_advertise(s: &str) -> Result<(String, u16)> {
+    let (host, port) = s
+        .rsplit_once(':')
+        .with_context(|| format!("--advertise {s}: expected HOST:PORT"))?;
+    Ok((
+        host.trim_matches(['[', ']']).to_string(),
+        port.parse()
+            .with_context(|| format!("--advertise {s}: bad port"))?,
+    ))
+}
+
+impl Config {
+    /// Resolve flags, environment, file and defaults.
+    pub fn resolve(args: ServeArgs) -> Result<Self> {
+        let file: FileSettings = match &args.config {
+            Some(p) => load(p)?,
+            None => FileSettings::default(),
+        };
+        let d = Config::default();
+        let storage = match args.storage.or(file.storage).as_deref() {
+            None | Some("file") => StorageKind::File,
+            Some("memory") => StorageKind::Memory,
+            Some(other) => bail!("--storage must be file or memory, not {other}"),
+        };
+        let mut topic_defaults = Vec::new();
+        if let Some(v) = args.retention_ms.or(file.retention_ms) {
+            topic_defaults.push(("retention.ms".to_string(), v.to_string()));
+        }
+        if let Some(v) = args.retention_bytes.or(file.retention_bytes) {
+            topic_defaults.push(("retention.bytes".to_string(), v.to_string()));
+        }
+        if let Some(v) = args.segment_bytes.or(file.segment_bytes) {
+            topic_defaults.push(("segment.bytes".to_string(), v.to_string()));
+        }
+        let default_partitions = args
+            .default_partitions
+            .or(file.default_partitions)
+            .unwrap_or(d.default_partitions);
+        if default_partitions < 1 {
+            bail!("--default-partitions must be at least 1");
+        }
+        Ok(Config {
+            listen: args.listen.or(file.listen).unwrap_or(d.listen),
+            advertise: args
+                .advertise
+                .or(file.advertise)
+                .as_deref()
+                .map(parse_advertise)
+                .transpose()?,
+            data_dir: args.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            storage,
+            node_id: args.node_id.or(file.node_id).unwrap_or(d.node_id),
+            auto_create_topics: args
+                .auto_create_topics
+                .or(file.auto_create_topics)
+                .unwrap_or(d.auto_create_topics),
+            default_partitions,
+            max_frame_bytes: args
+                .max_frame_bytes
+                .or(file.max_frame_bytes)
+                .unwrap_or(d.max_frame_bytes),
+            flush: args
+                .flush
+                .or(file.flush)
+                .as_deref()
+                .map(parse_flush)
+                .transpose()?
+                .unwrap_or(d.flush),
+            flush_interval: args
+                .flush_interval_ms
+                .or(file.flush_interval_ms)
+                .map_or(d.flush_interval, Duration::from_millis),
+            topic_defaults,
+            retention_check: args
+                .retention_check_ms
+                .or(file.retention_check_ms)
+                .map_or(d.retention_check, Duration::from_millis),
+        })
+    }
+
+    /// The host and port clients are told to use, given the address actually bound.
+    pub fn advertised(&self, bound: SocketAddr) -> (String, u16) {
+        self.advertise.clone().unwrap_or_else(|| {
+            let host = if bound.ip().is_unspecified() {
+                "127.0.0.1".to_string()
+            } else {
+                bound.ip().to_string()
+            };
+            (host, bound.port())
+        })
+    }
+}
+
+fn load(path: &Path) -> Result<FileSettings> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}

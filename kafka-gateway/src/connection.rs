@@ -1,0 +1,117 @@
+//! One client connection: framing (size checked against the cap before anything is buffered for
+//! it), requests handled one at a time in arrival order — Kafka's own per-connection semantics,
+//! so pipelined requests are answered in order — and responses written vectored so stored
+//! batches go to the socket without another copy. A reader task keeps reading ahead while a
+//! request is handled; neither blocks any other connection.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::{Buf, Bytes, BytesMut};
+use kafka_wire::frame::frame_size;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+
+use crate::server::Ctx;
+
+/// Frames read ahead of the one being handled.
+const READ_AHEAD: usize = 16;
+
+/// Serve a connection until the client closes it, it misbehaves, or shutdown is signalled.
+pub async fn serve(
+    sock: TcpStream,
+    peer: SocketAddr,
+    ctx: Arc<Ctx>,
+    mut stop: watch::Receiver<bool>,
+) {
+    tracing::info!(%peer, "connection opened");
+    let (mut rd, mut wr) = sock.into_split();
+    let (tx, mut rx) = mpsc::channel::<Bytes>(READ_AHEAD);
+    let max = ctx.config.max_frame_bytes;
+    let reader = tokio::spawn(async move {
+        let mut buf = BytesMut::with_capacity(64 * 1024);
+        loop {
+            match frame_size(&buf, max) {
+                Ok(Some(size)) => {
+                    buf.advance(4);
+                    let frame = buf.split_to(size).freeze();
+                    if tx.send(frame).await.is_err() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                Ok(None) => {
+                    // The size (already checked against the cap) is known: make room for it.
+                    if let Some(prefix) = buf.get(..4) {
+                        let size = i32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]])
+                            as usize;
+                        buf.reserve((size + 4).saturating_sub(buf.len()));
+                    }
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+            match rd.read_buf(&mut buf).await {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    });
+    let outcome = loop {
+        let frame = tokio::select! {
+            f = rx.recv() => f,
+            _ = stop.changed() => break "shutdown".to_string(),
+        };
+        let Some(frame) = frame else {
+            break "closed by client".to_string();
+        };
+        match crate::dispatch::handle(&ctx, frame).await {
+            Ok(Some(chunks)) => {
+                if let Err(e) = write_frame(&mut wr, chunks).await {
+                    break format!("write failed: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(reason) => break reason,
+        }
+    };
+    reader.abort();
+    if let Ok(Ok(Err(e))) = tokio::time::timeout(std::time::Duration::from_millis(10), reader)
+        .await
+        .map(|r| r.map_err(|_| ()))
+    {
+        tracing::warn!(%peer, error = %e, "connection read error");
+    }
+    tracing::info!(%peer, reason = %outcome, "connection closed");
+}
+
+async fn write_frame(
+    wr: &mut tokio::net::tcp::OwnedWriteHalf,
+    chunks: Vec<Bytes>,
+) -> std::io::Result<()> {
+    let len: usize = chunks.iter().map(Bytes::len).sum();
+    let mut parts = Vec::with_capacity(chunks.len() + 1);
+    parts.push(Bytes::copy_from_slice(&(len as i32).to_be_bytes()));
+    parts.extend(chunks);
+    let mut idx = 0;
+    let mut off = 0;
+    while idx < parts.len() {
+        let slices: Vec<std::io::IoSlice<'_>> = parts[idx..]
+            .iter()
+            .enumerate()
+            .map(|(n, p)| std::io::IoSlice::new(if n == 0 { &p[off..] } else { p }))
+            .collect();
+        let mut written = wr.write_vectored(&slices).await?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        while idx < parts.len() && written >= parts[idx].len() - off {
+            written -= parts[idx].len() - off;
+            idx += 1;
+            off = 0;
+        }
+        off += written;
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! From a request frame to a response frame: the version firewall (from the one served-versions
+//! table in `kafka_wire::api`), decoding, the handler of each API, and encoding.
+//!
+//! - Unknown API key: an error-only answer (correlation id + UNSUPPORTED_VERSION).
+//! - ApiVersions at a version not served: a v0 body with UNSUPPORTED_VERSION and our table
+//!   (KIP-511), so the client can retry with a version we have.
+//! - Another API at a version not served: an error-only answer; the connection stays open.
+//! - A body that does not decode: the connection is closed (the stream can't be trusted).
+
+use bytes::{BufMut, Bytes, BytesMut};
+use kafka_wire::api;
+use kafka_wire::frame::Response;
+use kafka_wire::header::{RequestHeader, ResponseHeader};
+use kafka_wire::{ApiKey, ErrorCode, RequestBody, ResponseBody, Writer};
+
+use crate::handlers as h;
+use crate::server::Ctx;
+
+/// Handle one request frame; `Ok(None)` means no response (acks=0 produce), `Err` closes the
+/// connection with the reason.
+pub async fn handle(ctx: &Ctx, frame: Bytes) -> Result<Option<Vec<Bytes>>, String> {
+    let (header, body) =
+        RequestHeader::split(&frame).map_err(|e| format!("malformed request header: {e}"))?;
+    let v = header.api_version;
+    let Some(api) = ApiKey::from_i16(header.api_key) else {
+        tracing::warn!(api_key = header.api_key, "unknown API key");
+        return Ok(Some(error_only(
+            header.correlation_id,
+            ErrorCode::UNSUPPORTED_VERSION,
+        )));
+    };
+    if !api::is_served(header.api_key, v) {
+        tracing::warn!(api = api.name(), version = v, "version not served");
+        if api == ApiKey::ApiVersions {
+            let resp =
+                ResponseBody::ApiVersions(h::api_versions::table(ErrorCode::UNSUPPORTED_VERSION));
+            return encode(header.correlation_id, resp, 0).map(Some);
+        }
+        return Ok(Some(error_only(
+            header.correlation_id,
+            ErrorCode::UNSUPPORTED_VERSION,
+        )));
+    }
+    let req = RequestBody::decode(api, v, &body)
+        .map_err(|e| format!("malformed {} v{v}: {e}", api.name()))?;
+    tracing::debug!(api = api.name(), version = v, correlation_id = header.correlation_id, client_id = ?header.client_id, "request");
+    let resp = match req {
+        RequestBody::ApiVersions(_) => {
+            ResponseBody::ApiVersions(h::api_versions::table(ErrorCode::NONE))
+        }
+        RequestBody::Metadata(r) => ResponseBody::Metadata(h::metadata::handle(ctx, r, v).await),
+        RequestBody::Produce(r) => match h::produce::handle(ctx, r, v).await {
+            Some(r) => ResponseBody::Produce(r),
+            None => return Ok(None),
+        },
+        RequestBody::Fetch(r) => ResponseBody::Fetch(h::fetch::handle(ctx, r, v).await),
+        RequestBody::ListOffsets(r) => {
+            ResponseBody::ListOffsets(h::list_offsets::handle(ctx, r, v).await)
+        }
+        RequestBody::CreateTopics(r) => {
+            ResponseBody::CreateTopics(h::create_topics::handle(ctx, r, v).await)
+        }
+        RequestBody::DeleteTopics(r) => {
+            ResponseBody::DeleteTopics(h::delete_topics::handle(ctx, r, v).await)
+        }
+        RequestBody::CreatePartitions(r) => {
+            ResponseBody::CreatePartitions(h::create_partitions::handle(ctx, r).await)
+        }
+        RequestBody::DeleteRecords(r) => {
+            ResponseBody::DeleteRecords(h::delete_records::handle(ctx, r).await)
+        }
+        RequestBody::InitProducerId(r) => {
+            ResponseBody::InitProducerId(h::init_producer_id::handle(ctx, r).await)
+        }
+        RequestBody::OffsetForLeaderEpoch(r) => {
+            ResponseBody::OffsetForLeaderEpoch(h::offset_for_leader_epoch::handle(ctx, r).await)
+        }
+        RequestBody::DescribeConfigs(r) => {
+            ResponseBody::DescribeConfigs(h::describe_configs::handle(ctx, r, v).await)
+        }
+        RequestBody::DescribeCluster(r) => {
+            ResponseBody::DescribeCluster(h::describe_cluster::handle(ctx, r))
+        }
+        RequestBody::DescribeTopicPartitions(r) => ResponseBody::DescribeTopicPartitions(
+            h::describe_topic_partitions::handle(ctx, r).await,
+        ),
+        other => {
+            // The served table and this match disagree: answer rather than drop the client.
+            tracing::error!(api = other.api_key().name(), "served API without a handler");
+            return Ok(Some(error_only(
+                header.correlation_id,
+                ErrorCode::UNSUPPORTED_VERSION,
+            )));
+        }
+    };
+    encode(header.correlation_id, resp, v).map(Some)
+}
+
+fn encode(correlation_id: i32, mut body: ResponseBody, version: i16) -> Result<Vec<Bytes>, String> {
+    // Handlers fill responses for the newest version; drop what this version cannot carry.
+    body.fit_version(version);
+    let resp = Response {
+        header: ResponseHeader {
+            correlation_id,
+            ..Default::default()
+        },
+        body,
+    };
+    let mut w = Writer::with_capacity(256);
+    resp.encode(&mut w, version)
+        .map_err(|e| format!("encoding response: {e}"))?;
+    Ok(w.into_chunks())
+}
+
+/// A response of just the correlation id and an error code.
+fn error_only(correlation_id: i32, code: ErrorCode) -> Vec<Bytes> {
+    let mut b = BytesMut::with_capacity(6);
+    b.put_i32(correlation_id);
+    b.put_i16(code.0);
+    vec![b.freeze()]
+}

@@ -1,0 +1,62 @@
+//! CreatePartitions (37): grow a topic's partition count.
+
+use kafka_wire::messages::create_partitions::{
+    CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsTopicResult,
+};
+use kafka_wire::ErrorCode;
+
+use super::error_code;
+use crate::server::Ctx;
+
+/// Answer a CreatePartitions request.
+pub async fn handle(ctx: &Ctx, req: CreatePartitionsRequest) -> CreatePartitionsResponse {
+    let mut results = Vec::with_capacity(req.topics.len());
+    for t in &req.topics {
+        let outcome = match ctx.storage.topic(&t.name).await {
+            None => Err((
+                ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                format!("unknown topic {}", t.name),
+            )),
+            Some(meta) if t.count <= meta.partitions => Err((
+                ErrorCode::INVALID_PARTITIONS,
+                format!(
+                    "topic has {} partitions; {} is not more",
+                    meta.partitions, t.count
+                ),
+            )),
+            Some(_)
+                if t.assignments
+                    .iter()
+                    .flatten()
+                    .any(|a| a.broker_ids != [ctx.config.node_id]) =>
+            {
+                Err((
+                    ErrorCode::INVALID_REPLICA_ASSIGNMENT,
+                    "replicas must be this broker".into(),
+                ))
+            }
+            Some(_) if req.validate_only => Ok(()),
+            Some(_) => ctx
+                .storage
+                .create_partitions(&t.name, t.count)
+                .await
+                .map_err(|e| (error_code(&e), e.to_string())),
+        };
+        results.push(match outcome {
+            Ok(()) => CreatePartitionsTopicResult {
+                name: t.name.clone(),
+                ..Default::default()
+            },
+            Err((code, msg)) => CreatePartitionsTopicResult {
+                name: t.name.clone(),
+                error_code: code.0,
+                error_message: Some(msg),
+                ..Default::default()
+            },
+        });
+    }
+    CreatePartitionsResponse {
+        results,
+        ..Default::default()
+    }
+}

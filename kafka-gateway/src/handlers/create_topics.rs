@@ -1,0 +1,148 @@
+//! CreateTopics (19): name and config validation, -1 defaults, replication factor 1 (or -1),
+//! manual assignments onto this node, validate_only.
+
+use kafka_wire::messages::create_topics::{
+    CreatableTopic, CreatableTopicConfigs, CreatableTopicResult, CreateTopicsRequest,
+    CreateTopicsResponse,
+};
+use kafka_wire::primitives::Uuid;
+use kafka_wire::ErrorCode;
+
+use super::{error_code, topic_config, valid_topic_name};
+use crate::server::Ctx;
+use crate::storage::{TopicConfig, TopicMeta};
+
+/// DescribeConfigs/CreateTopics config source: set on the topic.
+pub const SOURCE_TOPIC: i8 = 1;
+/// Config source: a default.
+pub const SOURCE_DEFAULT: i8 = 5;
+
+/// The configs reported for a topic: every known key with its source.
+pub fn config_entries(config: &TopicConfig) -> Vec<(String, String, i8)> {
+    crate::storage::config::KNOWN
+        .iter()
+        .map(|(k, _)| {
+            let source = if config.overrides.contains_key(*k) {
+                SOURCE_TOPIC
+            } else {
+                SOURCE_DEFAULT
+            };
+            (
+                k.to_string(),
+                config.get(k).unwrap_or_default().to_string(),
+                source,
+            )
+        })
+        .collect()
+}
+
+fn result(name: &str, code: ErrorCode, message: Option<String>) -> CreatableTopicResult {
+    CreatableTopicResult {
+        name: name.into(),
+        error_code: code.0,
+        error_message: message,
+        num_partitions: -1,
+        replication_factor: -1,
+        configs: None,
+        topic_id: Uuid::ZERO,
+        ..Default::default()
+    }
+}
+
+async fn create_one(
+    ctx: &Ctx,
+    t: &CreatableTopic,
+    validate_only: bool,
+) -> Result<TopicMeta, (ErrorCode, String)> {
+    if !valid_topic_name(&t.name) {
+        return Err((
+            ErrorCode::INVALID_TOPIC_EXCEPTION,
+            format!("illegal topic name {:?}", t.name),
+        ));
+    }
+    if ctx.storage.topic(&t.name).await.is_some() {
+        return Err((
+            ErrorCode::TOPIC_ALREADY_EXISTS,
+            format!("topic {} already exists", t.name),
+        ));
+    }
+    if !matches!(t.replication_factor, -1 | 1) {
+        return Err((
+            ErrorCode::INVALID_REPLICATION_FACTOR,
+            format!(
+                "replication factor {} exceeds the 1 broker",
+                t.replication_factor
+            ),
+        ));
+    }
+    let partitions = if !t.assignments.is_empty() {
+        if t.assignments
+            .iter()
+            .any(|a| a.broker_ids != [ctx.config.node_id])
+        {
+            return Err((
+                ErrorCode::INVALID_REPLICA_ASSIGNMENT,
+                "replicas must be this broker".into(),
+            ));
+        }
+        t.assignments.len() as i32
+    } else if t.num_partitions == -1 {
+        ctx.config.default_partitions
+    } else {
+        t.num_partitions
+    };
+    if partitions < 1 {
+        return Err((
+            ErrorCode::INVALID_PARTITIONS,
+            format!("{partitions} partitions"),
+        ));
+    }
+    let explicit = t
+        .configs
+        .iter()
+        .filter_map(|c| Some((c.name.clone(), c.value.clone()?)));
+    let config = topic_config(&ctx.config.topic_defaults, explicit)
+        .map_err(|e| (error_code(&e), e.to_string()))?;
+    if validate_only {
+        return Ok(TopicMeta {
+            name: t.name.clone(),
+            id: Uuid::ZERO,
+            partitions,
+            config,
+        });
+    }
+    ctx.storage
+        .create_topic(&t.name, partitions, config)
+        .await
+        .map_err(|e| (error_code(&e), e.to_string()))
+}
+
+/// Answer a CreateTopics request.
+pub async fn handle(ctx: &Ctx, req: CreateTopicsRequest, _v: i16) -> CreateTopicsResponse {
+    let mut topics = Vec::with_capacity(req.topics.len());
+    for t in &req.topics {
+        topics.push(match create_one(ctx, t, req.validate_only).await {
+            Ok(meta) => {
+                tracing::info!(topic = %meta.name, partitions = meta.partitions, validate_only = req.validate_only, "create topic");
+                CreatableTopicResult {
+                    name: meta.name.clone(),
+                    topic_id: meta.id,
+                    num_partitions: meta.partitions,
+                    replication_factor: 1,
+                    configs: Some(
+                        config_entries(&meta.config)
+                            .into_iter()
+                            .map(|(name, value, config_source)| CreatableTopicConfigs { name, value: Some(value), config_source, ..Default::default() })
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }
+            }
+            Err((code, message)) => result(&t.name, code, Some(message)),
+        });
+    }
+    CreateTopicsResponse {
+        topics,
+        ..Default::default()
+    }
+}

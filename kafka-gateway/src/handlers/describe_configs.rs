@@ -1,0 +1,139 @@
+//! DescribeConfigs (32): topic configs (explicit or default, with their source) and the broker
+//! settings that matter to clients.
+
+use kafka_wire::messages::describe_configs::{
+    DescribeConfigsRequest, DescribeConfigsResourceResult, DescribeConfigsResponse,
+    DescribeConfigsResult, DescribeConfigsSynonym,
+};
+use kafka_wire::ErrorCode;
+
+use super::create_topics::{config_entries, SOURCE_DEFAULT};
+use crate::server::Ctx;
+
+const TOPIC: i8 = 2;
+const BROKER: i8 = 4;
+/// Config source: set in the broker's static configuration.
+const SOURCE_STATIC_BROKER: i8 = 4;
+/// Config types (v3+).
+const TYPE_BOOLEAN: i8 = 1;
+const TYPE_STRING: i8 = 2;
+const TYPE_INT: i8 = 3;
+const TYPE_LONG: i8 = 5;
+const TYPE_LIST: i8 = 7;
+
+fn config_type(name: &str) -> i8 {
+    match name {
+        "cleanup.policy" => TYPE_LIST,
+        "compression.type" | "message.timestamp.type" => TYPE_STRING,
+        "auto.create.topics.enable" => TYPE_BOOLEAN,
+        "retention.ms"
+        | "retention.bytes"
+        | "segment.ms"
+        | "log.retention.ms"
+        | "log.retention.bytes" => TYPE_LONG,
+        _ => TYPE_INT,
+    }
+}
+
+fn entry(name: String, value: String, source: i8, synonyms: bool) -> DescribeConfigsResourceResult {
+    DescribeConfigsResourceResult {
+        config_type: config_type(&name),
+        is_default: source == SOURCE_DEFAULT,
+        synonyms: if synonyms {
+            vec![DescribeConfigsSynonym {
+                name: name.clone(),
+                value: Some(value.clone()),
+                source,
+                ..Default::default()
+            }]
+        } else {
+            Vec::new()
+        },
+        name,
+        value: Some(value),
+        read_only: false,
+        config_source: source,
+        ..Default::default()
+    }
+}
+
+/// Answer a DescribeConfigs request.
+pub async fn handle(ctx: &Ctx, req: DescribeConfigsRequest, _v: i16) -> DescribeConfigsResponse {
+    let mut results = Vec::with_capacity(req.resources.len());
+    for r in &req.resources {
+        let entries: Result<Vec<(String, String, i8)>, (ErrorCode, String)> = match r.resource_type
+        {
+            TOPIC => match ctx.storage.topic(&r.resource_name).await {
+                Some(t) => Ok(config_entries(&t.config)),
+                None => Err((
+                    ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                    format!("unknown topic {}", r.resource_name),
+                )),
+            },
+            BROKER
+                if r.resource_name.is_empty()
+                    || r.resource_name == ctx.config.node_id.to_string() =>
+            {
+                Ok(vec![
+                    (
+                        "auto.create.topics.enable".into(),
+                        ctx.config.auto_create_topics.to_string(),
+                        SOURCE_STATIC_BROKER,
+                    ),
+                    (
+                        "num.partitions".into(),
+                        ctx.config.default_partitions.to_string(),
+                        SOURCE_STATIC_BROKER,
+                    ),
+                    ("message.max.bytes".into(), "1048588".into(), SOURCE_DEFAULT),
+                    (
+                        "socket.request.max.bytes".into(),
+                        ctx.config.max_frame_bytes.to_string(),
+                        SOURCE_STATIC_BROKER,
+                    ),
+                    (
+                        "default.replication.factor".into(),
+                        "1".into(),
+                        SOURCE_DEFAULT,
+                    ),
+                    ("min.insync.replicas".into(), "1".into(), SOURCE_DEFAULT),
+                ])
+            }
+            BROKER => Err((
+                ErrorCode::INVALID_REQUEST,
+                format!("unknown broker {}", r.resource_name),
+            )),
+            other => Err((
+                ErrorCode::INVALID_REQUEST,
+                format!("resource type {other} is not supported"),
+            )),
+        };
+        results.push(match entries {
+            Ok(list) => DescribeConfigsResult {
+                resource_type: r.resource_type,
+                resource_name: r.resource_name.clone(),
+                configs: list
+                    .into_iter()
+                    .filter(|(n, _, _)| {
+                        r.configuration_keys
+                            .as_ref()
+                            .is_none_or(|keys| keys.is_empty() || keys.contains(n))
+                    })
+                    .map(|(n, v, s)| entry(n, v, s, req.include_synonyms))
+                    .collect(),
+                ..Default::default()
+            },
+            Err((code, msg)) => DescribeConfigsResult {
+                error_code: code.0,
+                error_message: Some(msg),
+                resource_type: r.resource_type,
+                resource_name: r.resource_name.clone(),
+                ..Default::default()
+            },
+        });
+    }
+    DescribeConfigsResponse {
+        results,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,64 @@
+//! One module per API: `handle(ctx, request, version) -> response`. Handlers never touch the
+//! socket; they speak to storage through the [`Storage`](crate::storage::Storage) trait.
+
+pub mod api_versions;
+pub mod create_partitions;
+pub mod create_topics;
+pub mod delete_records;
+pub mod delete_topics;
+pub mod describe_cluster;
+pub mod describe_configs;
+pub mod describe_topic_partitions;
+pub mod fetch;
+pub mod init_producer_id;
+pub mod list_offsets;
+pub mod metadata;
+pub mod offset_for_leader_epoch;
+pub mod produce;
+
+use kafka_wire::ErrorCode;
+
+use crate::storage::{StorageError, TopicPartition};
+
+/// The Kafka error code for a storage failure.
+pub fn error_code(e: &StorageError) -> ErrorCode {
+    match e {
+        StorageError::UnknownTopicOrPartition(_) => ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+        StorageError::TopicExists(_) => ErrorCode::TOPIC_ALREADY_EXISTS,
+        StorageError::OffsetOutOfRange { .. } => ErrorCode::OFFSET_OUT_OF_RANGE,
+        StorageError::OutOfOrderSequence { .. } => ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER,
+        StorageError::InvalidProducerEpoch { .. } => ErrorCode::INVALID_PRODUCER_EPOCH,
+        StorageError::Invalid(_) => ErrorCode::INVALID_REQUEST,
+        StorageError::InvalidConfig(_) => ErrorCode::INVALID_CONFIG,
+        StorageError::Io(_) => ErrorCode::KAFKA_STORAGE_ERROR,
+    }
+}
+
+/// Whether `name` is a legal Kafka topic name.
+pub fn valid_topic_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 249
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+/// Shorthand for a [`TopicPartition`].
+pub fn tp(topic: &str, partition: i32) -> TopicPartition {
+    TopicPartition {
+        topic: topic.to_string(),
+        partition,
+    }
+}
+
+/// The config a new topic gets: the gateway's defaults overlaid with the request's settings.
+pub fn topic_config(
+    defaults: &[(String, String)],
+    explicit: impl IntoIterator<Item = (String, String)>,
+) -> Result<crate::storage::TopicConfig, StorageError> {
+    let mut map: std::collections::BTreeMap<String, String> = defaults.iter().cloned().collect();
+    map.extend(explicit);
+    crate::storage::TopicConfig::new(map)
+}
