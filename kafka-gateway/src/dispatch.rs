@@ -4,7 +4,9 @@
 //! - Unknown API key: an error-only answer (correlation id + UNSUPPORTED_VERSION).
 //! - ApiVersions at a version not served: a v0 body with UNSUPPORTED_VERSION and our table
 //!   (KIP-511), so the client can retry with a version we have.
-//! - Another API at a version not served: an error-only answer; the connection stays open.
+//! - Another known API at a version not served: that API's response at that version with
+//!   UNSUPPORTED_VERSION in its top-level error field (an error-only answer when the codec has
+//!   no definition of that version); the connection stays open.
 //! - A body that does not decode: the connection is closed (the stream can't be trusted).
 
 use bytes::{BufMut, Bytes, BytesMut};

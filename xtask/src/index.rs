@@ -81,6 +81,24 @@ fn body_enum(o: &mut String, apis: &[Api], kind: &str) {
         kind,
         "            Self::{n}(m) => m.body_size(version),",
     );
+    if kind == "Response" {
+        o.push_str("        }\n    }\n\n    /// An empty response of `api` carrying `error_code` in its top-level error field, where\n    /// it has one: the answer to a request at a version that is not served.\n    pub fn error_default(api: ApiKey, error_code: i16) -> Self {\n        match api {\n");
+        for a in apis {
+            let has_error = a.response.fields.iter().any(|f| f.name == "ErrorCode");
+            let body = if has_error {
+                format!(
+                    "{n}Response {{ error_code, ..Default::default() }}",
+                    n = a.name
+                )
+            } else {
+                "Default::default()".to_string()
+            };
+            o.push_str(&format!(
+                "            ApiKey::{n} => Self::{n}({body}),\n",
+                n = a.name
+            ));
+        }
+    }
     o.push_str("        }\n    }\n\n    /// Reset every field `version` cannot carry to its default, so a body filled for the\n    /// newest version encodes at an older one.\n    pub fn fit_version(&mut self, version: i16) {\n        match self {\n");
     per_api(o, apis, kind, "            Self::{n}(m) => m.fit_version(&Cx::new(version, {n}{K}::is_flexible(version))),");
     o.push_str("        }\n    }\n\n    /// The body as a readable tree at `version`.\n    pub fn value(&self, version: i16) -> Value {\n        match self {\n");

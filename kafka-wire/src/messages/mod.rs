@@ -1001,6 +1001,82 @@ impl ResponseBody {
         }
     }
 
+    /// An empty response of `api` carrying `error_code` in its top-level error field, where
+    /// it has one: the answer to a request at a version that is not served.
+    pub fn error_default(api: ApiKey, error_code: i16) -> Self {
+        match api {
+            ApiKey::Produce => Self::Produce(Default::default()),
+            ApiKey::Fetch => Self::Fetch(FetchResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::ListOffsets => Self::ListOffsets(Default::default()),
+            ApiKey::Metadata => Self::Metadata(Default::default()),
+            ApiKey::OffsetCommit => Self::OffsetCommit(Default::default()),
+            ApiKey::OffsetFetch => Self::OffsetFetch(OffsetFetchResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::FindCoordinator => Self::FindCoordinator(FindCoordinatorResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::JoinGroup => Self::JoinGroup(JoinGroupResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::Heartbeat => Self::Heartbeat(HeartbeatResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::LeaveGroup => Self::LeaveGroup(LeaveGroupResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::SyncGroup => Self::SyncGroup(SyncGroupResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::DescribeGroups => Self::DescribeGroups(Default::default()),
+            ApiKey::ListGroups => Self::ListGroups(ListGroupsResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::SaslHandshake => Self::SaslHandshake(SaslHandshakeResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::ApiVersions => Self::ApiVersions(ApiVersionsResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::CreateTopics => Self::CreateTopics(Default::default()),
+            ApiKey::DeleteTopics => Self::DeleteTopics(Default::default()),
+            ApiKey::DeleteRecords => Self::DeleteRecords(Default::default()),
+            ApiKey::InitProducerId => Self::InitProducerId(InitProducerIdResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::OffsetForLeaderEpoch => Self::OffsetForLeaderEpoch(Default::default()),
+            ApiKey::DescribeConfigs => Self::DescribeConfigs(Default::default()),
+            ApiKey::SaslAuthenticate => Self::SaslAuthenticate(SaslAuthenticateResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::CreatePartitions => Self::CreatePartitions(Default::default()),
+            ApiKey::DeleteGroups => Self::DeleteGroups(Default::default()),
+            ApiKey::OffsetDelete => Self::OffsetDelete(OffsetDeleteResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::DescribeCluster => Self::DescribeCluster(DescribeClusterResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::DescribeTopicPartitions => Self::DescribeTopicPartitions(Default::default()),
+        }
+    }
+
     /// Reset every field `version` cannot carry to its default, so a body filled for the
     /// newest version encodes at an older one.
     pub fn fit_version(&mut self, version: i16) {
