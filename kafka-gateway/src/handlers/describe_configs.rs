@@ -21,6 +21,9 @@ const TYPE_INT: i8 = 3;
 const TYPE_LONG: i8 = 5;
 const TYPE_LIST: i8 = 7;
 
+/// A resource's configs (name, value, source), or the error to answer with.
+type Entries = Result<Vec<(String, String, i8)>, (ErrorCode, String)>;
+
 fn config_type(name: &str) -> i8 {
     match name {
         "cleanup.policy" => TYPE_LIST,
@@ -61,8 +64,7 @@ fn entry(name: String, value: String, source: i8, synonyms: bool) -> DescribeCon
 pub async fn handle(ctx: &Ctx, req: DescribeConfigsRequest, _v: i16) -> DescribeConfigsResponse {
     let mut results = Vec::with_capacity(req.resources.len());
     for r in &req.resources {
-        let entries: Result<Vec<(String, String, i8)>, (ErrorCode, String)> = match r.resource_type
-        {
+        let entries: Entries = match r.resource_type {
             TOPIC => match ctx.storage.topic(&r.resource_name).await {
                 Some(t) => Ok(config_entries(&t.config)),
                 None => Err((

@@ -108,7 +108,7 @@ async fn produce_partition(
 
 /// Answer a Produce request (`None` for acks=0).
 pub async fn handle(ctx: &Ctx, req: ProduceRequest, _v: i16) -> Option<ProduceResponse> {
-    let bad_acks = !matches!(req.acks, 0 | 1 | -1);
+    let bad_acks = !(-1..=1).contains(&req.acks);
     let mut responses = Vec::with_capacity(req.topic_data.len());
     for t in &req.topic_data {
         let mut partition_responses = Vec::with_capacity(t.partition_data.len());

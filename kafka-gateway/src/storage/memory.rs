@@ -12,7 +12,6 @@ struct Stored {
     base: i64,
     last: i64,
     max_ts: i64,
-    appended_ms: i64,
     bytes: Bytes,
 }
 
@@ -53,7 +52,7 @@ impl PartitionLog for MemoryLog {
         &mut self,
         parts: &[&[u8]],
         at: Placement,
-        now_ms: i64,
+        _now_ms: i64,
         _: &TopicConfig,
     ) -> Result<(), StorageError> {
         let bytes = Bytes::from(parts.concat());
@@ -61,7 +60,6 @@ impl PartitionLog for MemoryLog {
             base: at.base_offset,
             last: at.last_offset,
             max_ts: at.max_timestamp,
-            appended_ms: now_ms,
             bytes,
         });
         self.next = at.last_offset + 1;
@@ -123,9 +121,7 @@ impl PartitionLog for MemoryLog {
     fn enforce_retention(&mut self, now_ms: i64, config: &TopicConfig) -> Result<(), StorageError> {
         let ms = config.retention_ms();
         if ms >= 0 {
-            let expired = self
-                .batches
-                .partition_point(|b| b.max_ts.max(b.appended_ms) < now_ms - ms);
+            let expired = self.batches.partition_point(|b| b.max_ts < now_ms - ms);
             if let Some(b) = self.batches.get(expired) {
                 let start = b.base;
                 self.advance_log_start(start)?;
