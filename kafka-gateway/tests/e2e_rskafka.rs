@@ -17,11 +17,11 @@ const BATCH: usize = 250;
 
 fn record(p: i32, i: usize) -> Record {
     let mut headers = BTreeMap::new();
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         headers.insert("trace".to_string(), vec![p as u8, (i % 256) as u8]);
     }
     Record {
-        key: (i % 5 != 0).then(|| format!("key-{p}-{i}").into_bytes()),
+        key: (!i.is_multiple_of(5)).then(|| format!("key-{p}-{i}").into_bytes()),
         // Binary values of varying size, including every byte value.
         value: Some((0..(i % 700)).map(|b| ((b * 31 + i) % 256) as u8).collect()),
         headers,

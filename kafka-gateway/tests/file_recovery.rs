@@ -104,9 +104,8 @@ async fn a_torn_tail_at_any_byte_is_truncated_and_writes_continue() {
             .unwrap();
         let kept = ends
             .iter()
-            .filter(|(end, _)| *end <= cut)
+            .rfind(|(end, _)| *end <= cut)
             .map(|(_, n)| *n)
-            .last()
             .unwrap_or(0);
         let s = open(dir.path());
         assert_eq!(
