@@ -460,7 +460,11 @@ impl Storage for LocalStorage {
         let parts = self.all_partitions();
         blocking(move || {
             for (_, p) in parts {
-                lock(&p.state).log.flush()?;
+                // Only the handle duplication happens under the lock; the fsync does not.
+                let files = lock(&p.state).log.sync_handles()?;
+                for f in files {
+                    f.sync_data()?;
+                }
             }
             Ok(())
         })

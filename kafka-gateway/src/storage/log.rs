@@ -46,6 +46,9 @@ pub trait PartitionLog: Send {
     fn enforce_retention(&mut self, now_ms: i64, config: &TopicConfig) -> Result<(), StorageError>;
     /// Make appended data durable.
     fn flush(&mut self) -> Result<(), StorageError>;
+    /// Duplicated handles of the files a flush must sync, so a background flush can fsync
+    /// without holding the partition's lock (appends go on meanwhile).
+    fn sync_handles(&self) -> Result<Vec<std::fs::File>, StorageError>;
     /// Headers of the batches still stored, oldest first (rebuilds producer state on start).
     fn batch_headers(&self) -> Result<Vec<BatchHeader>, StorageError>;
     /// Remove the log's data for good.

@@ -152,6 +152,10 @@ impl PartitionLog for MemoryLog {
         Ok(())
     }
 
+    fn sync_handles(&self) -> Result<Vec<std::fs::File>, StorageError> {
+        Ok(Vec::new())
+    }
+
     fn batch_headers(&self) -> Result<Vec<BatchHeader>, StorageError> {
         Ok(self
             .batches

@@ -234,6 +234,10 @@ impl PartitionLog for FileLog {
         self.active()?.flush()
     }
 
+    fn sync_handles(&self) -> Result<Vec<std::fs::File>, StorageError> {
+        self.segments.values().next_back().map_or(Ok(Vec::new()), Segment::sync_handles)
+    }
+
     fn batch_headers(&self) -> Result<Vec<BatchHeader>, StorageError> {
         let mut out = Vec::new();
         for seg in self.segments.values() {

@@ -311,6 +311,11 @@ impl Segment {
         Ok(())
     }
 
+    /// Duplicated handles of the segment's files, for an fsync outside the partition lock.
+    pub fn sync_handles(&self) -> Result<Vec<File>, StorageError> {
+        Ok(vec![self.log.try_clone()?, self.index_file.try_clone()?, self.time_file.try_clone()?])
+    }
+
     /// Position to start scanning for `offset`: the last index entry at or before it.
     fn scan_start(&self, offset: i64) -> u64 {
         let rel = (offset - self.base).clamp(0, i64::from(u32::MAX)) as u32;
