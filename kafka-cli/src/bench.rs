@@ -61,13 +61,22 @@ pub struct Args {
 
 fn batch(records: usize, size: usize) -> Result<Bytes> {
     let value = Bytes::from(vec![b'x'; size]);
-    let recs: Vec<Record> = (0..records).map(|i| Record { offset_delta: i as i32, value: Some(value.clone()), ..Default::default() }).collect();
+    let recs: Vec<Record> = (0..records)
+        .map(|i| Record {
+            offset_delta: i as i32,
+            value: Some(value.clone()),
+            ..Default::default()
+        })
+        .collect();
     Ok(records::build_batch(&BatchSpec::default(), &recs)?)
 }
 
 fn bar(total: u64) -> ProgressBar {
     let pb = ProgressBar::new(total);
-    pb.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} records {per_sec} {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    pb.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} records {per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     pb
 }
 
@@ -87,11 +96,18 @@ fn summary(what: &str, records: u64, bytes: u64, elapsed: Duration, lat: &Histog
 async fn ensure_topic(addr: &str, topic: &str) -> Result<()> {
     let mut c = Conn::connect(addr).await?;
     let req = RequestBody::CreateTopics(create_topics::CreateTopicsRequest {
-        topics: vec![create_topics::CreatableTopic { name: topic.into(), num_partitions: 1, replication_factor: 1, ..Default::default() }],
+        topics: vec![create_topics::CreatableTopic {
+            name: topic.into(),
+            num_partitions: 1,
+            replication_factor: 1,
+            ..Default::default()
+        }],
         timeout_ms: 10_000,
         ..Default::default()
     });
-    let ResponseBody::CreateTopics(r) = c.call(&req, 5).await? else { bail!("unexpected response") };
+    let ResponseBody::CreateTopics(r) = c.call(&req, 5).await? else {
+        bail!("unexpected response")
+    };
     let code = ErrorCode(r.topics.first().map_or(0, |t| t.error_code));
     if !code.is_ok() && code != ErrorCode::TOPIC_ALREADY_EXISTS {
         bail!("creating {topic}: {code}");
@@ -99,7 +115,12 @@ async fn ensure_topic(addr: &str, topic: &str) -> Result<()> {
     Ok(())
 }
 
-async fn produce_conn(args: &Args, requests: u64, data: Bytes, pb: ProgressBar) -> Result<Histogram<u64>> {
+async fn produce_conn(
+    args: &Args,
+    requests: u64,
+    data: Bytes,
+    pb: ProgressBar,
+) -> Result<Histogram<u64>> {
     let mut c = Conn::connect(&args.bootstrap).await?;
     let mut lat = Histogram::<u64>::new(3)?;
     let req = RequestBody::Produce(produce::ProduceRequest {
@@ -107,7 +128,11 @@ async fn produce_conn(args: &Args, requests: u64, data: Bytes, pb: ProgressBar) 
         timeout_ms: 30_000,
         topic_data: vec![produce::TopicProduceData {
             name: args.topic.clone(),
-            partition_data: vec![produce::PartitionProduceData { index: 0, records: Some(Records(data)), ..Default::default() }],
+            partition_data: vec![produce::PartitionProduceData {
+                index: 0,
+                records: Some(Records(data)),
+                ..Default::default()
+            }],
             ..Default::default()
         }],
         ..Default::default()
@@ -125,8 +150,15 @@ async fn produce_conn(args: &Args, requests: u64, data: Bytes, pb: ProgressBar) 
             continue;
         }
         let (resp, rtt) = c.recv().await?;
-        let ResponseBody::Produce(r) = resp else { bail!("unexpected response") };
-        let code = ErrorCode(r.responses.first().and_then(|t| t.partition_responses.first()).map_or(-1, |p| p.error_code));
+        let ResponseBody::Produce(r) = resp else {
+            bail!("unexpected response")
+        };
+        let code = ErrorCode(
+            r.responses
+                .first()
+                .and_then(|t| t.partition_responses.first())
+                .map_or(-1, |p| p.error_code),
+        );
         if !code.is_ok() {
             bail!("produce failed: {code}");
         }
@@ -147,7 +179,9 @@ async fn bench_produce(args: &Args) -> Result<()> {
     for n in 0..args.connections as u64 {
         let count = per_conn.min(requests.saturating_sub(n * per_conn));
         let (args2, data, pb) = (clone_args(args), data.clone(), pb.clone());
-        tasks.push(tokio::spawn(async move { produce_conn(&args2, count, data, pb).await }));
+        tasks.push(tokio::spawn(async move {
+            produce_conn(&args2, count, data, pb).await
+        }));
     }
     let mut lat = Histogram::<u64>::new(3)?;
     for t in tasks {
@@ -156,7 +190,13 @@ async fn bench_produce(args: &Args) -> Result<()> {
     let elapsed = start.elapsed();
     pb.finish_and_clear();
     let records = requests * args.batch_records as u64;
-    summary("produce", records, records * args.record_size as u64, elapsed, &lat);
+    summary(
+        "produce",
+        records,
+        records * args.record_size as u64,
+        elapsed,
+        &lat,
+    );
     Ok(())
 }
 
@@ -192,7 +232,14 @@ async fn bench_fetch(args: &Args) -> Result<()> {
             session_epoch: -1,
             topics: vec![fetch::FetchTopic {
                 topic: args.topic.clone(),
-                partitions: vec![fetch::FetchPartition { partition: 0, fetch_offset: offset, partition_max_bytes: args.fetch_bytes, log_start_offset: -1, current_leader_epoch: -1, ..Default::default() }],
+                partitions: vec![fetch::FetchPartition {
+                    partition: 0,
+                    fetch_offset: offset,
+                    partition_max_bytes: args.fetch_bytes,
+                    log_start_offset: -1,
+                    current_leader_epoch: -1,
+                    ..Default::default()
+                }],
                 ..Default::default()
             }],
             ..Default::default()
@@ -200,8 +247,14 @@ async fn bench_fetch(args: &Args) -> Result<()> {
         c.send(&req, 12, true).await?;
         let (resp, rtt) = c.recv().await?;
         lat.record(rtt.as_micros() as u64)?;
-        let ResponseBody::Fetch(r) = resp else { bail!("unexpected response") };
-        let p = r.responses.first().and_then(|t| t.partitions.first()).context("empty fetch response")?;
+        let ResponseBody::Fetch(r) = resp else {
+            bail!("unexpected response")
+        };
+        let p = r
+            .responses
+            .first()
+            .and_then(|t| t.partitions.first())
+            .context("empty fetch response")?;
         if p.error_code != 0 {
             bail!("fetch failed: {}", ErrorCode(p.error_code));
         }
@@ -223,7 +276,9 @@ async fn bench_fetch(args: &Args) -> Result<()> {
 
 /// Run the benchmark.
 pub fn run(args: &Args) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         match args.mode {
             Mode::Produce => bench_produce(args).await,

@@ -23,9 +23,16 @@ pub struct Conn {
 impl Conn {
     /// Connect to `addr`.
     pub async fn connect(addr: &str) -> Result<Self> {
-        let sock = TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
+        let sock = TcpStream::connect(addr)
+            .await
+            .with_context(|| format!("connecting to {addr}"))?;
         sock.set_nodelay(true)?;
-        Ok(Conn { sock, buf: BytesMut::with_capacity(1 << 20), next_id: 1, inflight: VecDeque::new() })
+        Ok(Conn {
+            sock,
+            buf: BytesMut::with_capacity(1 << 20),
+            next_id: 1,
+            inflight: VecDeque::new(),
+        })
     }
 
     /// Requests sent and not yet answered.
@@ -34,11 +41,25 @@ impl Conn {
     }
 
     /// Send a request at `version`; `expect_response` is false for acks=0 produce.
-    pub async fn send(&mut self, body: &RequestBody, version: i16, expect_response: bool) -> Result<()> {
-        let header = RequestHeader { api_key: body.api_key() as i16, api_version: version, correlation_id: self.next_id, client_id: Some("kafka-cli".into()), ..Default::default() };
+    pub async fn send(
+        &mut self,
+        body: &RequestBody,
+        version: i16,
+        expect_response: bool,
+    ) -> Result<()> {
+        let header = RequestHeader {
+            api_key: body.api_key() as i16,
+            api_version: version,
+            correlation_id: self.next_id,
+            client_id: Some("kafka-cli".into()),
+            ..Default::default()
+        };
         self.next_id += 1;
         let mut w = Writer::with_capacity(128);
-        let req = Request { header, body: body.clone() };
+        let req = Request {
+            header,
+            body: body.clone(),
+        };
         req.encode(&mut w)?;
         let len = w.len() as i32;
         let mut parts = vec![Bytes::copy_from_slice(&len.to_be_bytes())];
@@ -47,19 +68,23 @@ impl Conn {
             self.sock.write_all(&p).await?;
         }
         if expect_response {
-            self.inflight.push_back((body.api_key(), version, Instant::now()));
+            self.inflight
+                .push_back((body.api_key(), version, Instant::now()));
         }
         Ok(())
     }
 
     /// Read the oldest outstanding response; returns it with its round-trip time.
     pub async fn recv(&mut self) -> Result<(ResponseBody, std::time::Duration)> {
-        let Some((api, version, sent)) = self.inflight.pop_front() else { bail!("no request in flight") };
+        let Some((api, version, sent)) = self.inflight.pop_front() else {
+            bail!("no request in flight")
+        };
         loop {
             if let Some(size) = frame_size(&self.buf, 1 << 30)? {
                 self.buf.advance(4);
                 let frame = self.buf.split_to(size).freeze();
-                let resp = Response::decode(&frame, api, version).with_context(|| format!("decoding {} v{version} response", api.name()))?;
+                let resp = Response::decode(&frame, api, version)
+                    .with_context(|| format!("decoding {} v{version} response", api.name()))?;
                 return Ok((resp.body, sent.elapsed()));
             }
             if self.sock.read_buf(&mut self.buf).await? == 0 {

@@ -6,10 +6,41 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use crate::storage::local::FlushPolicy;
+
+/// Why settings could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A setting has a value it cannot take.
+    #[error("{0}")]
+    Invalid(String),
+    /// The `--config` file could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The `--config` file is not valid TOML for these settings.
+    #[error("parsing {path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: toml::de::Error,
+    },
+}
+
+type Result<T> = std::result::Result<T, ConfigError>;
+
+macro_rules! bail {
+    ($($arg:tt)*) => {
+        return Err(ConfigError::Invalid(format!($($arg)*)))
+    };
+}
 
 /// Command-line (and environment) settings; unset ones fall back to the file, then defaults.
 #[derive(Debug, Default, clap::Args)]
@@ -147,13 +178,11 @@ fn parse_flush(s: &str) -> Result<FlushPolicy> {
 }
 
 fn parse_advertise(s: &str) -> Result<(String, u16)> {
-    let (host, port) = s
-        .rsplit_once(':')
-        .with_context(|| format!("--advertise {s}: expected HOST:PORT"))?;
+    let bad = || ConfigError::Invalid(format!("--advertise {s}: expected HOST:PORT"));
+    let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
     Ok((
         host.trim_matches(['[', ']']).to_string(),
-        port.parse()
-            .with_context(|| format!("--advertise {s}: bad port"))?,
+        port.parse().map_err(|_| bad())?,
     ))
 }
 
@@ -240,7 +269,82 @@ impl Config {
 }
 
 fn load(path: &Path) -> Result<FileSettings> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_the_file_which_beats_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gw.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:7000\"\ndefault_partitions = 4\nflush = \"never\"\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(file),
+            default_partitions: Some(6),
+            ..Default::default()
+        };
+        let c = Config::resolve(args).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:7000".parse().unwrap());
+        assert_eq!(c.default_partitions, 6);
+        assert_eq!(c.flush, FlushPolicy::Never);
+        assert_eq!(c.data_dir, PathBuf::from("./kafka-gateway-data"));
+        assert_eq!(c.storage, StorageKind::File);
+    }
+
+    #[test]
+    fn the_advertised_address_defaults_to_something_local_clients_can_reach() {
+        let c = Config::default();
+        assert_eq!(
+            c.advertised("0.0.0.0:9093".parse().unwrap()),
+            ("127.0.0.1".to_string(), 9093)
+        );
+        assert_eq!(
+            c.advertised("10.1.2.3:9000".parse().unwrap()),
+            ("10.1.2.3".to_string(), 9000)
+        );
+        let c = Config::resolve(ServeArgs {
+            advertise: Some("kafka.example:19092".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            c.advertised("0.0.0.0:9093".parse().unwrap()),
+            ("kafka.example".to_string(), 19092)
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_setting_named() {
+        let err = Config::resolve(ServeArgs {
+            flush: Some("sometimes".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("--flush"), "{err}");
+        let err = Config::resolve(ServeArgs {
+            storage: Some("tape".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("--storage"), "{err}");
+        assert!(Config::resolve(ServeArgs {
+            advertise: Some("nohost".into()),
+            ..Default::default()
+        })
+        .is_err());
+    }
 }

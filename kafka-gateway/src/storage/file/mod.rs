@@ -235,7 +235,10 @@ impl PartitionLog for FileLog {
     }
 
     fn sync_handles(&self) -> Result<Vec<std::fs::File>, StorageError> {
-        self.segments.values().next_back().map_or(Ok(Vec::new()), Segment::sync_handles)
+        self.segments
+            .values()
+            .next_back()
+            .map_or(Ok(Vec::new()), Segment::sync_handles)
     }
 
     fn batch_headers(&self) -> Result<Vec<BatchHeader>, StorageError> {

@@ -313,7 +313,11 @@ impl Segment {
 
     /// Duplicated handles of the segment's files, for an fsync outside the partition lock.
     pub fn sync_handles(&self) -> Result<Vec<File>, StorageError> {
-        Ok(vec![self.log.try_clone()?, self.index_file.try_clone()?, self.time_file.try_clone()?])
+        Ok(vec![
+            self.log.try_clone()?,
+            self.index_file.try_clone()?,
+            self.time_file.try_clone()?,
+        ])
     }
 
     /// Position to start scanning for `offset`: the last index entry at or before it.
