@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, watch};
 use crate::server::Ctx;
 
 /// Frames read ahead of the one being handled.
-const READ_AHEAD: usize = 16;
+const READ_AHEAD: usize = 4;
 
 /// Serve a connection until the client closes it, it misbehaves, or shutdown is signalled.
 pub async fn serve(

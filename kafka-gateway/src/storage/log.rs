@@ -48,7 +48,7 @@ pub trait PartitionLog: Send {
     fn flush(&mut self) -> Result<(), StorageError>;
     /// Duplicated handles of the files a flush must sync, so a background flush can fsync
     /// without holding the partition's lock (appends go on meanwhile).
-    fn sync_handles(&self) -> Result<Vec<std::fs::File>, StorageError>;
+    fn sync_handles(&mut self) -> Result<Vec<std::fs::File>, StorageError>;
     /// Headers of the batches still stored, oldest first (rebuilds producer state on start).
     fn batch_headers(&self) -> Result<Vec<BatchHeader>, StorageError>;
     /// Remove the log's data for good.

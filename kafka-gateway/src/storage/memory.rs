@@ -152,7 +152,7 @@ impl PartitionLog for MemoryLog {
         Ok(())
     }
 
-    fn sync_handles(&self) -> Result<Vec<std::fs::File>, StorageError> {
+    fn sync_handles(&mut self) -> Result<Vec<std::fs::File>, StorageError> {
         Ok(Vec::new())
     }
 

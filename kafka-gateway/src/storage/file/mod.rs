@@ -48,6 +48,8 @@ pub struct FileLog {
     dir: PathBuf,
     segments: BTreeMap<i64, Segment>,
     log_start: i64,
+    /// Handles of segments sealed since the last flush, still to be fsynced.
+    sealed_unsynced: Vec<std::fs::File>,
 }
 
 const START_FILE: &str = "log-start-offset";
@@ -80,6 +82,7 @@ impl FileLog {
             dir: dir.to_path_buf(),
             segments,
             log_start: saved.unwrap_or(first).max(first),
+            sealed_unsynced: Vec::new(),
         };
         log.log_start = log.log_start.min(log.next_offset());
         Ok(log)
@@ -94,7 +97,10 @@ impl FileLog {
 
     fn roll(&mut self, now_ms: i64) -> Result<(), StorageError> {
         let next = self.next_offset();
-        self.active()?.seal()?;
+        let active = self.active()?;
+        active.seal()?;
+        let handles = active.sync_handles()?;
+        self.sealed_unsynced.extend(handles);
         self.segments
             .insert(next, Segment::create(&self.dir, next, now_ms)?);
         Ok(())
@@ -231,14 +237,18 @@ impl PartitionLog for FileLog {
     }
 
     fn flush(&mut self) -> Result<(), StorageError> {
+        for f in self.sealed_unsynced.drain(..) {
+            f.sync_data()?;
+        }
         self.active()?.flush()
     }
 
-    fn sync_handles(&self) -> Result<Vec<std::fs::File>, StorageError> {
-        self.segments
-            .values()
-            .next_back()
-            .map_or(Ok(Vec::new()), Segment::sync_handles)
+    fn sync_handles(&mut self) -> Result<Vec<std::fs::File>, StorageError> {
+        let mut out: Vec<std::fs::File> = self.sealed_unsynced.drain(..).collect();
+        if let Some(active) = self.segments.values().next_back() {
+            out.extend(active.sync_handles()?);
+        }
+        Ok(out)
     }
 
     fn batch_headers(&self) -> Result<Vec<BatchHeader>, StorageError> {

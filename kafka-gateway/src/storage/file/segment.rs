@@ -18,8 +18,7 @@
 //! Sealed segments trust their indexes when they are consistent, and are re-scanned otherwise.
 
 use std::fs::{File, OpenOptions};
-use std::io::{IoSlice, Write};
-use std::os::unix::fs::FileExt;
+use std::io::{IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -233,9 +232,18 @@ impl Segment {
     }
 
     /// Read `len` bytes at `pos`.
+    ///
+    /// Reads through `Read::read_to_end`, which fills the buffer's spare capacity without first
+    /// zeroing it (a fetch reads megabytes at a time). Callers hold the partition lock, so the
+    /// shared file cursor is not raced; appends are unaffected (the file is in append mode).
     pub fn read_at(&self, pos: u64, len: u64) -> Result<Bytes, StorageError> {
-        let mut buf = vec![0u8; len as usize];
-        self.log.read_exact_at(&mut buf, pos)?;
+        let mut file = &self.log;
+        file.seek(SeekFrom::Start(pos))?;
+        let mut buf = Vec::with_capacity(len as usize);
+        file.take(len).read_to_end(&mut buf)?;
+        if (buf.len() as u64) < len {
+            return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof).into());
+        }
         Ok(Bytes::from(buf))
     }
 
@@ -297,10 +305,11 @@ impl Segment {
     }
 
     /// Write the final time-index entry that records the max timestamp of a sealed segment.
+    /// No fsync here: the log's owner hands the sealed files to the next flush, so a roll never
+    /// stalls appends behind a whole segment's writeback.
     pub fn seal(&mut self) -> Result<(), StorageError> {
         let rel = (self.next - 1 - self.base).max(0) as u32;
-        self.write_time_entry(rel)?;
-        self.flush()
+        self.write_time_entry(rel)
     }
 
     /// fsync the log and its indexes.
