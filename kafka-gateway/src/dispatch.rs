@@ -38,6 +38,11 @@ pub async fn handle(ctx: &Ctx, frame: Bytes) -> Result<Option<Vec<Bytes>>, Strin
                 ResponseBody::ApiVersions(h::api_versions::table(ErrorCode::UNSUPPORTED_VERSION));
             return encode(header.correlation_id, resp, 0).map(Some);
         }
+        let (lo, hi) = api.codec_versions();
+        if (lo..=hi).contains(&v) {
+            let resp = ResponseBody::error_default(api, ErrorCode::UNSUPPORTED_VERSION.0);
+            return encode(header.correlation_id, resp, v).map(Some);
+        }
         return Ok(Some(error_only(
             header.correlation_id,
             ErrorCode::UNSUPPORTED_VERSION,
