@@ -228,8 +228,14 @@ async fn idempotent_producer_state_is_rebuilt_from_the_log() {
     assert_eq!(retry.base_offset, 3);
     assert_eq!(s.offsets(&tp()).await.unwrap().high_watermark, 6);
     let id_a = s.next_producer_id().await.unwrap();
+    let cluster = s.cluster_id();
     drop(s);
     let s = open(dir.path());
+    assert_eq!(
+        s.cluster_id(),
+        cluster,
+        "the cluster id is stable across restarts"
+    );
     assert!(
         s.next_producer_id().await.unwrap() > id_a,
         "producer ids are never reused across restarts"

@@ -337,3 +337,177 @@ async fn produce_validation_errors_are_per_partition() {
     assert_eq!(f.responses[0].partitions[0].high_watermark, 0);
     gw.stop().await;
 }
+
+fn list_offsets(topic: &str, timestamp: i64) -> RequestBody {
+    use kafka_wire::messages::list_offsets::{
+        ListOffsetsPartition, ListOffsetsRequest, ListOffsetsTopic,
+    };
+    RequestBody::ListOffsets(ListOffsetsRequest {
+        replica_id: -1,
+        topics: vec![ListOffsetsTopic {
+            name: topic.into(),
+            partitions: vec![ListOffsetsPartition {
+                partition_index: 0,
+                timestamp,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+}
+
+async fn offset_at(s: &mut TcpStream, topic: &str, timestamp: i64) -> (i64, i64) {
+    let ResponseBody::ListOffsets(r) = call(s, list_offsets(topic, timestamp), 9).await else {
+        panic!()
+    };
+    let p = &r.topics[0].partitions[0];
+    assert_eq!(p.error_code, 0);
+    (p.offset, p.timestamp)
+}
+
+#[tokio::test]
+async fn list_offsets_by_timestamp_max_timestamp_earliest_and_latest() {
+    let gw = common::start(None).await;
+    let mut s = TcpStream::connect(gw.addr).await.unwrap();
+    create(&mut s, "lo").await;
+    let now = kafka_gateway::storage::file::now_ms();
+    // Three batches of two records; the middle batch holds the largest timestamp.
+    for (base, deltas) in [
+        (now - 3000, [0, 10]),
+        (now - 1000, [0, 500]),
+        (now - 2000, [0, 5]),
+    ] {
+        let recs: Vec<Record> = deltas
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Record {
+                offset_delta: i as i32,
+                timestamp_delta: *d,
+                value: Some(Bytes::from_static(b"v")),
+                ..Default::default()
+            })
+            .collect();
+        let batch = build_batch(
+            &BatchSpec {
+                base_timestamp: base,
+                ..Default::default()
+            },
+            &recs,
+        )
+        .unwrap();
+        let req = RequestBody::Produce(produce::ProduceRequest {
+            acks: -1,
+            timeout_ms: 1000,
+            topic_data: vec![produce::TopicProduceData {
+                name: "lo".into(),
+                partition_data: vec![produce::PartitionProduceData {
+                    index: 0,
+                    records: Some(Records(batch)),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        call(&mut s, req, 9).await;
+    }
+    assert_eq!(offset_at(&mut s, "lo", -2).await.0, 0);
+    assert_eq!(offset_at(&mut s, "lo", -1).await.0, 6);
+    assert_eq!(
+        offset_at(&mut s, "lo", -3).await,
+        (3, now - 500),
+        "the record with the max timestamp"
+    );
+    assert_eq!(
+        offset_at(&mut s, "lo", now - 2995).await,
+        (1, now - 2990),
+        "first record at or after the time"
+    );
+    assert_eq!(offset_at(&mut s, "lo", now - 600).await, (3, now - 500));
+    assert_eq!(offset_at(&mut s, "lo", now + 1).await, (-1, -1));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn log_append_time_topics_stamp_batches_with_the_broker_clock() {
+    let gw = common::start(None).await;
+    let mut s = TcpStream::connect(gw.addr).await.unwrap();
+    let req = RequestBody::CreateTopics(create_topics::CreateTopicsRequest {
+        topics: vec![create_topics::CreatableTopic {
+            name: "lat".into(),
+            num_partitions: 1,
+            replication_factor: 1,
+            configs: vec![create_topics::CreatableTopicConfig {
+                name: "message.timestamp.type".into(),
+                value: Some("LogAppendTime".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        timeout_ms: 1000,
+        ..Default::default()
+    });
+    call(&mut s, req, 7).await;
+    let before = kafka_gateway::storage::file::now_ms();
+    let ResponseBody::Produce(r) = call(&mut s, produce_req("lat", -1, "x"), 9).await else {
+        panic!()
+    };
+    let stamped = r.responses[0].partition_responses[0].log_append_time_ms;
+    assert!(stamped >= before, "log_append_time_ms {stamped}");
+    let ResponseBody::Fetch(f) = call(&mut s, fetch_req("lat", 0, 0), 12).await else {
+        panic!()
+    };
+    let data = &f.responses[0].partitions[0].records.as_ref().unwrap().0;
+    let (b, _) = kafka_wire::records::Batch::parse(data).unwrap();
+    b.verify_crc().unwrap();
+    assert!(b.header.attributes.log_append_time());
+    assert!(b.header.max_timestamp >= before);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_real_kafka_python_magic_1_message_set_is_up_converted_and_served_as_v2() {
+    let gw = common::start(None).await;
+    let mut s = TcpStream::connect(gw.addr).await.unwrap();
+    create(&mut s, "cap").await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/captures/produce/kafka-python-magic1-gzip-003-Produce-v2.bin");
+    let frame = std::fs::read(path).unwrap();
+    send_raw(&mut s, &frame).await;
+    let ResponseBody::Produce(r) =
+        Response::decode(&read_frame(&mut s).await.unwrap(), ApiKey::Produce, 2)
+            .unwrap()
+            .body
+    else {
+        panic!()
+    };
+    let produced: Vec<i32> = r.responses[0]
+        .partition_responses
+        .iter()
+        .filter(|p| p.error_code == 0)
+        .map(|p| p.index)
+        .collect();
+    assert!(produced.contains(&0), "{r:?}");
+    let ResponseBody::Fetch(f) = call(&mut s, fetch_req("cap", 0, 0), 12).await else {
+        panic!()
+    };
+    let data = &f.responses[0].partitions[0].records.as_ref().unwrap().0;
+    let (b, _) = kafka_wire::records::Batch::parse(data).unwrap();
+    b.verify_crc().unwrap();
+    assert_eq!(b.header.magic, 2);
+    let values: Vec<String> = b
+        .records(1 << 20)
+        .unwrap()
+        .iter()
+        .map(|r| String::from_utf8(r.value.clone().unwrap().to_vec()).unwrap())
+        .collect();
+    assert!(
+        !values.is_empty()
+            && values
+                .iter()
+                .all(|v| v.starts_with("kafka-python-magic1-gzip-")),
+        "{values:?}"
+    );
+    gw.stop().await;
+}
