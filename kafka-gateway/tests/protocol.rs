@@ -85,6 +85,10 @@ fn produce_req(topic: &str, acks: i16, value: &str) -> RequestBody {
         }],
     )
     .unwrap();
+    produce_batch(topic, acks, batch)
+}
+
+fn produce_batch(topic: &str, acks: i16, batch: Bytes) -> RequestBody {
     RequestBody::Produce(produce::ProduceRequest {
         acks,
         timeout_ms: 1000,
@@ -396,21 +400,7 @@ async fn list_offsets_by_timestamp_max_timestamp_earliest_and_latest() {
             &recs,
         )
         .unwrap();
-        let req = RequestBody::Produce(produce::ProduceRequest {
-            acks: -1,
-            timeout_ms: 1000,
-            topic_data: vec![produce::TopicProduceData {
-                name: "lo".into(),
-                partition_data: vec![produce::PartitionProduceData {
-                    index: 0,
-                    records: Some(Records(batch)),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }],
-            ..Default::default()
-        });
-        call(&mut s, req, 9).await;
+        call(&mut s, produce_batch("lo", -1, batch), 9).await;
     }
     assert_eq!(offset_at(&mut s, "lo", -2).await.0, 0);
     assert_eq!(offset_at(&mut s, "lo", -1).await.0, 6);
