@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod connection;
+pub mod coordinator;
 pub mod dispatch;
 pub mod handlers;
 pub mod server;
