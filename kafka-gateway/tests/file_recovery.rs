@@ -241,3 +241,34 @@ async fn idempotent_producer_state_is_rebuilt_from_the_log() {
         "producer ids are never reused across restarts"
     );
 }
+
+#[tokio::test]
+async fn committed_offsets_survive_a_restart_and_a_torn_last_line() {
+    use kafka_gateway::storage::offsets::Committed;
+    let dir = tempfile::tempdir().unwrap();
+    let c = |offset| Committed {
+        offset,
+        leader_epoch: 3,
+        metadata: Some("any\ttext\n".into()),
+        commit_ms: 9,
+    };
+    {
+        let s = open(dir.path());
+        s.commit_offsets("group one", vec![(tp(), c(5))])
+            .await
+            .unwrap();
+        s.commit_offsets("group one", vec![(tp(), c(7))])
+            .await
+            .unwrap();
+        s.commit_offsets("g2", vec![(tp(), c(1))]).await.unwrap();
+        s.delete_offsets("g2", None).await.unwrap();
+    }
+    let path = dir.path().join("__consumer_offsets.log");
+    let mut torn = std::fs::read(&path).unwrap();
+    torn.extend_from_slice(b"C\t6767\tt\t0\t99");
+    std::fs::write(&path, torn).unwrap();
+    let s = open(dir.path());
+    assert_eq!(s.committed_offsets("group one").await, vec![(tp(), c(7))]);
+    assert!(s.committed_offsets("g2").await.is_empty());
+    assert_eq!(s.offset_groups().await, vec!["group one".to_string()]);
+}

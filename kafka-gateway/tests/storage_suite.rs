@@ -261,6 +261,43 @@ async fn appends_wake_watchers(s: Arc<dyn Storage>) {
     assert_eq!(*rx.borrow(), 2);
 }
 
+async fn committed_offsets_are_kept_per_group_and_deleted(s: Arc<dyn Storage>) {
+    use kafka_gateway::storage::offsets::Committed;
+    let c = |offset, meta: Option<&str>| Committed {
+        offset,
+        leader_epoch: 0,
+        metadata: meta.map(Into::into),
+        commit_ms: 5,
+    };
+    s.commit_offsets(
+        "g1",
+        vec![(tp("a", 0), c(10, Some("m\tx"))), (tp("a", 1), c(20, None))],
+    )
+    .await
+    .unwrap();
+    s.commit_offsets("g2", vec![(tp("a", 0), c(1, None))])
+        .await
+        .unwrap();
+    s.commit_offsets("g1", vec![(tp("a", 0), c(11, None))])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.committed_offsets("g1").await,
+        vec![(tp("a", 0), c(11, None)), (tp("a", 1), c(20, None))]
+    );
+    assert_eq!(
+        s.offset_groups().await,
+        vec!["g1".to_string(), "g2".to_string()]
+    );
+    s.delete_offsets("g1", Some(vec![tp("a", 1)]))
+        .await
+        .unwrap();
+    assert_eq!(s.committed_offsets("g1").await.len(), 1);
+    s.delete_offsets("g2", None).await.unwrap();
+    assert!(s.committed_offsets("g2").await.is_empty());
+    assert!(s.committed_offsets("nobody").await.is_empty());
+}
+
 macro_rules! suite {
     ($($name:ident),*) => {
         mod memory {
@@ -284,5 +321,6 @@ suite!(
     timestamps_find_batches,
     delete_records_moves_the_log_start,
     retention_by_bytes_and_time_drops_the_oldest_data,
-    appends_wake_watchers
+    appends_wake_watchers,
+    committed_offsets_are_kept_per_group_and_deleted
 );

@@ -56,6 +56,7 @@ pub struct LocalStorage {
     cluster_id: String,
     producer_ids: Mutex<(i64, i64)>,
     flush: FlushPolicy,
+    offsets: Mutex<super::offsets::OffsetStore>,
 }
 
 /// Producer ids reserved on disk at a time.
@@ -108,6 +109,7 @@ impl LocalStorage {
             cluster_id: super::file::meta::new_cluster_id(),
             producer_ids: Mutex::new((1, i64::MAX)),
             flush: FlushPolicy::Never,
+            offsets: Mutex::new(super::offsets::OffsetStore::memory()),
         }
     }
 
@@ -139,6 +141,7 @@ impl LocalStorage {
             cluster_id: cluster.cluster_id,
             producer_ids: Mutex::new((start, start)),
             flush,
+            offsets: Mutex::new(super::offsets::OffsetStore::open(dir)?),
         })
     }
 
@@ -458,7 +461,11 @@ impl Storage for LocalStorage {
 
     async fn flush(&self) -> Result<(), StorageError> {
         let parts = self.all_partitions();
+        let offsets = lock(&self.offsets).sync_handle()?;
         blocking(move || {
+            if let Some(f) = offsets {
+                f.sync_data()?;
+            }
             for (_, p) in parts {
                 // Only the handle duplication happens under the lock; the fsync does not.
                 let files = lock(&p.state).log.sync_handles()?;
@@ -480,5 +487,34 @@ impl Storage for LocalStorage {
             Ok(())
         })
         .await
+    }
+
+    async fn commit_offsets(
+        &self,
+        group: &str,
+        offsets: Vec<(TopicPartition, super::offsets::Committed)>,
+    ) -> Result<(), StorageError> {
+        let sync = self.flush == FlushPolicy::EveryBatch;
+        lock(&self.offsets).commit(group, offsets, sync)
+    }
+
+    async fn committed_offsets(
+        &self,
+        group: &str,
+    ) -> Vec<(TopicPartition, super::offsets::Committed)> {
+        lock(&self.offsets).get(group)
+    }
+
+    async fn delete_offsets(
+        &self,
+        group: &str,
+        which: Option<Vec<TopicPartition>>,
+    ) -> Result<(), StorageError> {
+        let sync = self.flush == FlushPolicy::EveryBatch;
+        lock(&self.offsets).delete(group, which.as_deref(), sync)
+    }
+
+    async fn offset_groups(&self) -> Vec<String> {
+        lock(&self.offsets).groups()
     }
 }

@@ -11,6 +11,7 @@ pub mod file;
 pub mod local;
 pub mod log;
 pub mod memory;
+pub mod offsets;
 pub mod producers;
 
 use async_trait::async_trait;
@@ -205,4 +206,20 @@ pub trait Storage: Send + Sync + 'static {
     async fn flush(&self) -> Result<(), StorageError>;
     /// Apply retention (time and size) to every partition.
     async fn enforce_retention(&self, now_ms: i64) -> Result<(), StorageError>;
+    /// Store committed offsets of a consumer group (durable before returning).
+    async fn commit_offsets(
+        &self,
+        group: &str,
+        offsets: Vec<(TopicPartition, offsets::Committed)>,
+    ) -> Result<(), StorageError>;
+    /// A group's committed offsets.
+    async fn committed_offsets(&self, group: &str) -> Vec<(TopicPartition, offsets::Committed)>;
+    /// Delete some (or, with `None`, all) of a group's committed offsets.
+    async fn delete_offsets(
+        &self,
+        group: &str,
+        which: Option<Vec<TopicPartition>>,
+    ) -> Result<(), StorageError>;
+    /// Groups that have committed offsets.
+    async fn offset_groups(&self) -> Vec<String>;
 }
