@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Real-client compatibility: start the gateway, then with each client create a topic, produce
 # 2,000 keyed records, read them all back by explicit partition assignment, and check content
-# and per-partition order. Prints a client × scenario matrix; exits non-zero on any failure.
+# and per-partition order; then consumer groups with each client (read once, commit, re-run
+# reads nothing), two members splitting a topic and taking over on leave, and a group resuming
+# from its committed offsets after a gateway restart. Prints client × scenario matrices; exits
+# non-zero on any failure.
 #
 # Installs what it needs: kcat (Debian), kafka-python, confluent-kafka, aiokafka (PyPI, in a
 # venv) and kafkajs (npm), under $WORK (default /tmp/kafka-gateway-compat).
@@ -20,14 +23,26 @@ fi
 
 cargo build -q -p kafka-gateway --manifest-path "$root/Cargo.toml"
 data=$(mktemp -d)
-"$root/target/debug/kafka-gateway" serve --listen "127.0.0.1:$port" --data-dir "$data" --default-partitions 3 >"$work/gateway.log" 2>&1 &
-gw=$!
+start_gateway() {
+  "$root/target/debug/kafka-gateway" serve --listen "127.0.0.1:$port" --data-dir "$data" --default-partitions 3 \
+    --group-initial-rebalance-delay-ms 1000 >>"$work/gateway.log" 2>&1 &
+  gw=$!
+  for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+  if ! kill -0 "$gw" 2>/dev/null; then
+    echo "the gateway did not start:" >&2
+    cat "$work/gateway.log" >&2
+    exit 1
+  fi
+}
+: >"$work/gateway.log"
+start_gateway
 trap 'kill $gw 2>/dev/null; wait $gw 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-if ! kill -0 "$gw" 2>/dev/null; then
-  echo "the gateway did not start:" >&2
-  cat "$work/gateway.log" >&2
-  exit 1
-fi
 
-NODE_PATH="$work/node_modules" "$work/venv/bin/python" "$root/scripts/compat/clients.py" --bootstrap "127.0.0.1:$port" --work "$work"
+py="$work/venv/bin/python"
+export NODE_PATH="$work/node_modules"
+"$py" "$root/scripts/compat/clients.py" --bootstrap "127.0.0.1:$port" --work "$work"
+"$py" "$root/scripts/compat/groups.py" --bootstrap "127.0.0.1:$port" --phase main
+"$py" "$root/scripts/compat/groups.py" --bootstrap "127.0.0.1:$port" --phase before-restart
+kill -TERM "$gw"; wait "$gw" 2>/dev/null || true
+start_gateway
+"$py" "$root/scripts/compat/groups.py" --bootstrap "127.0.0.1:$port" --phase after-restart

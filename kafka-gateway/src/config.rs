@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// Milliseconds between retention checks [default: 30000].
     #[arg(long, env = "KAFKA_GATEWAY_RETENTION_CHECK_MS")]
     pub retention_check_ms: Option<u64>,
+    /// How long a new group waits for more members before its first rebalance [default: 3000].
+    #[arg(long, env = "KAFKA_GATEWAY_GROUP_INITIAL_REBALANCE_DELAY_MS")]
+    pub group_initial_rebalance_delay_ms: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +112,7 @@ struct FileSettings {
     retention_bytes: Option<i64>,
     segment_bytes: Option<i64>,
     retention_check_ms: Option<u64>,
+    group_initial_rebalance_delay_ms: Option<i64>,
 }
 
 /// Which storage backend to use.
@@ -147,6 +151,8 @@ pub struct Config {
     pub topic_defaults: Vec<(String, String)>,
     /// Retention check interval.
     pub retention_check: Duration,
+    /// Initial rebalance delay of new groups (Kafka's group.initial.rebalance.delay.ms).
+    pub group_initial_rebalance_delay_ms: i64,
 }
 
 impl Default for Config {
@@ -164,6 +170,7 @@ impl Default for Config {
             flush_interval: Duration::from_millis(1000),
             topic_defaults: Vec::new(),
             retention_check: Duration::from_secs(30),
+            group_initial_rebalance_delay_ms: 3000,
         }
     }
 }
@@ -252,6 +259,10 @@ impl Config {
                 .retention_check_ms
                 .or(file.retention_check_ms)
                 .map_or(d.retention_check, Duration::from_millis),
+            group_initial_rebalance_delay_ms: args
+                .group_initial_rebalance_delay_ms
+                .or(file.group_initial_rebalance_delay_ms)
+                .unwrap_or(d.group_initial_rebalance_delay_ms),
         })
     }
 

@@ -66,7 +66,7 @@ pub async fn serve(
         let Some(frame) = frame else {
             break "closed by client".to_string();
         };
-        match crate::dispatch::handle(&ctx, frame).await {
+        match crate::dispatch::handle(&ctx, frame, peer).await {
             Ok(Some(chunks)) => {
                 if let Err(e) = write_frame(&mut wr, chunks).await {
                     break format!("write failed: {e}");

@@ -20,7 +20,11 @@ use crate::server::Ctx;
 
 /// Handle one request frame; `Ok(None)` means no response (acks=0 produce), `Err` closes the
 /// connection with the reason.
-pub async fn handle(ctx: &Ctx, frame: Bytes) -> Result<Option<Vec<Bytes>>, String> {
+pub async fn handle(
+    ctx: &Ctx,
+    frame: Bytes,
+    peer: std::net::SocketAddr,
+) -> Result<Option<Vec<Bytes>>, String> {
     let (header, body) =
         RequestHeader::split(&frame).map_err(|e| format!("malformed request header: {e}"))?;
     let v = header.api_version;
@@ -91,6 +95,36 @@ pub async fn handle(ctx: &Ctx, frame: Bytes) -> Result<Option<Vec<Bytes>>, Strin
         RequestBody::DescribeTopicPartitions(r) => ResponseBody::DescribeTopicPartitions(
             h::describe_topic_partitions::handle(ctx, r).await,
         ),
+        RequestBody::FindCoordinator(r) => {
+            ResponseBody::FindCoordinator(h::find_coordinator::handle(ctx, r, v))
+        }
+        RequestBody::JoinGroup(r) => {
+            let client = header.client_id.clone().unwrap_or_default();
+            ResponseBody::JoinGroup(
+                h::join_group::handle(ctx, r, v, &client, &format!("/{}", peer.ip())).await,
+            )
+        }
+        RequestBody::SyncGroup(r) => ResponseBody::SyncGroup(h::sync_group::handle(ctx, r).await),
+        RequestBody::Heartbeat(r) => ResponseBody::Heartbeat(h::heartbeat::handle(ctx, r)),
+        RequestBody::LeaveGroup(r) => ResponseBody::LeaveGroup(h::leave_group::handle(ctx, r, v)),
+        RequestBody::OffsetCommit(r) => {
+            ResponseBody::OffsetCommit(h::offset_commit::handle(ctx, r).await)
+        }
+        RequestBody::OffsetFetch(r) => {
+            ResponseBody::OffsetFetch(h::offset_fetch::handle(ctx, r, v).await)
+        }
+        RequestBody::ListGroups(r) => {
+            ResponseBody::ListGroups(h::list_groups::handle(ctx, r).await)
+        }
+        RequestBody::DescribeGroups(r) => {
+            ResponseBody::DescribeGroups(h::describe_groups::handle(ctx, r).await)
+        }
+        RequestBody::DeleteGroups(r) => {
+            ResponseBody::DeleteGroups(h::delete_groups::handle(ctx, r).await)
+        }
+        RequestBody::OffsetDelete(r) => {
+            ResponseBody::OffsetDelete(h::offset_delete::handle(ctx, r).await)
+        }
         other => {
             // The served table and this match disagree: answer rather than drop the client.
             tracing::error!(api = other.api_key().name(), "served API without a handler");

@@ -11,6 +11,7 @@ pub mod config;
 pub mod connection;
 pub mod coordinator;
 pub mod dispatch;
+pub mod groups;
 pub mod handlers;
 pub mod server;
 pub mod storage;

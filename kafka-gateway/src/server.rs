@@ -21,6 +21,8 @@ pub struct Ctx {
     pub config: Config,
     /// Host and port clients are told to use.
     pub advertised: (String, u16),
+    /// The consumer-group coordinator and its parked requests.
+    pub groups: crate::groups::GroupService,
 }
 
 /// Open the configured storage (recovering the file store).
@@ -51,12 +53,17 @@ impl Server {
     ) -> Result<Self, std::io::Error> {
         let listener = TcpListener::bind(config.listen).await?;
         let advertised = config.advertised(listener.local_addr()?);
+        let groups = crate::groups::GroupService::new(crate::coordinator::Settings {
+            initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
+            ..Default::default()
+        });
         Ok(Server {
             listener,
             ctx: Arc::new(Ctx {
                 storage,
                 config,
                 advertised,
+                groups,
             }),
         })
     }
@@ -108,6 +115,9 @@ impl Server {
 async fn background(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
     let mut flush = tokio::time::interval(ctx.config.flush_interval);
     let mut retention = tokio::time::interval(ctx.config.retention_check);
+    // The group coordinator has no clock of its own: session expiry and rebalance timeouts
+    // advance when it is ticked.
+    let mut groups = tokio::time::interval(std::time::Duration::from_millis(100));
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -116,6 +126,7 @@ async fn background(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
                     tracing::error!(error = %e, "flush failed");
                 }
             }
+            _ = groups.tick() => ctx.groups.tick(),
             _ = retention.tick() => {
                 if let Err(e) = ctx.storage.enforce_retention(now_ms()).await {
                     tracing::error!(error = %e, "retention failed");

@@ -23,17 +23,27 @@ const fn s(api: ApiKey, min: i16, max: i16) -> Served {
 }
 
 /// The served versions, one line per API, in key order. Only APIs the gateway implements are
-/// listed (clients call whatever is advertised); consumer groups and SASL join when built.
+/// listed (clients call whatever is advertised); SASL joins when built.
 ///
 /// Produce is served from v0 because librdkafka before 2.11.1 only compresses when the range
 /// contains v0; Fetch from v4 (RecordBatch v2); ListOffsets from v1; CreateTopics from v2;
 /// DeleteTopics from v1; OffsetForLeaderEpoch from v2 (older ones predate leader epochs in
-/// responses); DescribeConfigs from v1.
+/// responses); DescribeConfigs from v1; OffsetCommit from v2 and OffsetFetch from v1 (older
+/// ones kept offsets in ZooKeeper).
 pub const SUPPORTED: &[Served] = &[
     s(ApiKey::Produce, 0, 11),
     s(ApiKey::Fetch, 4, 17),
     s(ApiKey::ListOffsets, 1, 9),
     s(ApiKey::Metadata, 0, 12),
+    s(ApiKey::OffsetCommit, 2, 9),
+    s(ApiKey::OffsetFetch, 1, 9),
+    s(ApiKey::FindCoordinator, 0, 6),
+    s(ApiKey::JoinGroup, 0, 9),
+    s(ApiKey::Heartbeat, 0, 4),
+    s(ApiKey::LeaveGroup, 0, 5),
+    s(ApiKey::SyncGroup, 0, 5),
+    s(ApiKey::DescribeGroups, 0, 5),
+    s(ApiKey::ListGroups, 0, 5),
     s(ApiKey::ApiVersions, 0, 4),
     s(ApiKey::CreateTopics, 2, 7),
     s(ApiKey::DeleteTopics, 1, 6),
@@ -42,6 +52,8 @@ pub const SUPPORTED: &[Served] = &[
     s(ApiKey::OffsetForLeaderEpoch, 2, 4),
     s(ApiKey::DescribeConfigs, 1, 4),
     s(ApiKey::CreatePartitions, 0, 3),
+    s(ApiKey::DeleteGroups, 0, 2),
+    s(ApiKey::OffsetDelete, 0, 0),
     s(ApiKey::DescribeCluster, 0, 1),
     s(ApiKey::DescribeTopicPartitions, 0, 0),
 ];
