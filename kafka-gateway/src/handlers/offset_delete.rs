@@ -77,10 +77,8 @@ pub async fn handle(ctx: &Ctx, req: OffsetDeleteRequest) -> OffsetDeleteResponse
                 .map(|p| OffsetDeleteResponsePartition {
                     partition_index: p.partition_index,
                     error_code: code.0,
-                    ..Default::default()
                 })
                 .collect(),
-            ..Default::default()
         });
     }
     let mut code = ErrorCode::NONE;
