@@ -66,7 +66,13 @@ pub async fn serve(
         let Some(frame) = frame else {
             break "closed by client".to_string();
         };
-        match crate::dispatch::handle(&ctx, frame, peer).await {
+        // A request in hand is finished on shutdown, but not waited for forever: a JoinGroup
+        // parked for a rebalance would otherwise hold the drain until its timeout.
+        let handled = tokio::select! {
+            r = crate::dispatch::handle(&ctx, frame, peer) => r,
+            _ = shutdown_grace(stop.clone()) => break "shutdown during a parked request".to_string(),
+        };
+        match handled {
             Ok(Some(chunks)) => {
                 if let Err(e) = write_frame(&mut wr, chunks).await {
                     break format!("write failed: {e}");
@@ -85,6 +91,19 @@ pub async fn serve(
     }
     tracing::info!(%peer, reason = %outcome, "connection closed");
 }
+
+/// Resolves `DRAIN_GRACE` after shutdown is signalled (never, if it is not).
+async fn shutdown_grace(mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+    }
+    tokio::time::sleep(DRAIN_GRACE).await;
+}
+
+/// How long a request in hand may keep running after shutdown is signalled.
+const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn write_frame(
     wr: &mut tokio::net::tcp::OwnedWriteHalf,

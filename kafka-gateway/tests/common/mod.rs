@@ -35,6 +35,7 @@ pub async fn start(data_dir: Option<&Path>) -> Running {
         },
         data_dir: data_dir.map(Path::to_path_buf).unwrap_or_default(),
         default_partitions: 2,
+        group_initial_rebalance_delay_ms: 200,
         ..Config::default()
     };
     let server = Server::bind(config).await.expect("bind");
