@@ -45,6 +45,20 @@ fn consume(addr: std::net::SocketAddr, want: usize, idle: Duration) -> Vec<Strin
     keys
 }
 
+async fn produce(addr: std::net::SocketAddr, keys: std::ops::Range<usize>) {
+    let producer: FutureProducer = config(addr).set("acks", "all").create().unwrap();
+    for i in keys {
+        let key = format!("key-{i}");
+        producer
+            .send(
+                FutureRecord::to("rd").key(&key).payload("v"),
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_librdkafka_group_reads_once_commits_and_resumes_after_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,17 +72,7 @@ async fn a_librdkafka_group_reads_once_commits_and_resumes_after_restart() {
         .await
         .unwrap();
     assert!(created.iter().all(|r| r.is_ok()), "{created:?}");
-    let producer: FutureProducer = config(gw.addr).set("acks", "all").create().unwrap();
-    for i in 0..N {
-        let key = format!("key-{i}");
-        producer
-            .send(
-                FutureRecord::to("rd").key(&key).payload("v"),
-                Duration::from_secs(10),
-            )
-            .await
-            .unwrap();
-    }
+    produce(gw.addr, 0..N).await;
     let addr = gw.addr;
     let first = tokio::task::spawn_blocking(move || consume(addr, N, Duration::from_secs(20)))
         .await
@@ -90,17 +94,7 @@ async fn a_librdkafka_group_reads_once_commits_and_resumes_after_restart() {
     gw.stop().await;
 
     let gw = common::start(Some(dir.path())).await;
-    let producer: FutureProducer = config(gw.addr).set("acks", "all").create().unwrap();
-    for i in N..N + 50 {
-        let key = format!("key-{i}");
-        producer
-            .send(
-                FutureRecord::to("rd").key(&key).payload("v"),
-                Duration::from_secs(10),
-            )
-            .await
-            .unwrap();
-    }
+    produce(gw.addr, N..N + 50).await;
     let addr = gw.addr;
     let resumed = tokio::task::spawn_blocking(move || consume(addr, 50, Duration::from_secs(20)))
         .await

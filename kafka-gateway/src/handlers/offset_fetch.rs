@@ -47,76 +47,27 @@ async fn lookup(ctx: &Ctx, group: &str, topics: Option<Vec<(String, Vec<i32>)>>)
     }
 }
 
-fn fields(c: Option<Committed>) -> (i64, i32, Option<String>) {
-    match c {
-        Some(c) => (
-            c.offset,
-            c.leader_epoch,
-            Some(c.metadata.unwrap_or_default()),
-        ),
-        None => (-1, -1, Some(String::new())),
-    }
-}
-
-/// Answer an OffsetFetch request.
-pub async fn handle(ctx: &Ctx, req: OffsetFetchRequest, v: i16) -> OffsetFetchResponse {
-    if v >= 8 {
-        let mut groups = Vec::with_capacity(req.groups.len());
-        for g in req.groups {
-            let topics = g.topics.map(|ts| {
-                ts.into_iter()
-                    .map(|t| (t.name, t.partition_indexes))
-                    .collect()
-            });
-            let found = lookup(ctx, &g.group_id, topics).await;
-            groups.push(OffsetFetchResponseGroup {
-                group_id: g.group_id,
-                topics: found
-                    .into_iter()
-                    .map(|(name, parts)| OffsetFetchResponseTopics {
-                        name,
-                        partitions: parts
-                            .into_iter()
-                            .map(|(p, c)| {
-                                let (committed_offset, committed_leader_epoch, metadata) =
-                                    fields(c);
-                                OffsetFetchResponsePartitions {
-                                    partition_index: p,
-                                    committed_offset,
-                                    committed_leader_epoch,
-                                    metadata,
-                                    ..Default::default()
-                                }
-                            })
-                            .collect(),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
-            });
-        }
-        return OffsetFetchResponse {
-            groups,
-            ..Default::default()
-        };
-    }
-    let topics = req.topics.map(|ts| {
-        ts.into_iter()
-            .map(|t| (t.name, t.partition_indexes))
-            .collect()
-    });
-    let found = lookup(ctx, &req.group_id, topics).await;
-    OffsetFetchResponse {
-        topics: found
+/// The response topics for `found`, in either version family's types (v1-7 and v8+ carry the
+/// same fields under different names).
+macro_rules! response_topics {
+    ($found:expr, $topic:ident, $partition:ident) => {
+        $found
             .into_iter()
-            .map(|(name, parts)| OffsetFetchResponseTopic {
+            .map(|(name, parts)| $topic {
                 name,
                 partitions: parts
                     .into_iter()
-                    .map(|(p, c)| {
-                        let (committed_offset, committed_leader_epoch, metadata) = fields(c);
-                        OffsetFetchResponsePartition {
-                            partition_index: p,
+                    .map(|(partition_index, c)| {
+                        let (committed_offset, committed_leader_epoch, metadata) = match c {
+                            Some(c) => (
+                                c.offset,
+                                c.leader_epoch,
+                                Some(c.metadata.unwrap_or_default()),
+                            ),
+                            None => (-1, -1, Some(String::new())),
+                        };
+                        $partition {
+                            partition_index,
                             committed_offset,
                             committed_leader_epoch,
                             metadata,
@@ -126,7 +77,49 @@ pub async fn handle(ctx: &Ctx, req: OffsetFetchRequest, v: i16) -> OffsetFetchRe
                     .collect(),
                 ..Default::default()
             })
-            .collect(),
+            .collect()
+    };
+}
+
+/// Answer an OffsetFetch request.
+pub async fn handle(ctx: &Ctx, req: OffsetFetchRequest, v: i16) -> OffsetFetchResponse {
+    if v >= 8 {
+        let mut groups = Vec::with_capacity(req.groups.len());
+        for g in req.groups {
+            let topics: Option<Vec<(String, Vec<i32>)>> = g.topics.map(|ts| {
+                ts.into_iter()
+                    .map(|t| (t.name, t.partition_indexes))
+                    .collect()
+            });
+            let found = lookup(ctx, &g.group_id, topics).await;
+            let topics = response_topics!(
+                found,
+                OffsetFetchResponseTopics,
+                OffsetFetchResponsePartitions
+            );
+            groups.push(OffsetFetchResponseGroup {
+                group_id: g.group_id,
+                topics,
+                ..Default::default()
+            });
+        }
+        return OffsetFetchResponse {
+            groups,
+            ..Default::default()
+        };
+    }
+    let topics: Option<Vec<(String, Vec<i32>)>> = req.topics.map(|ts| {
+        ts.into_iter()
+            .map(|t| (t.name, t.partition_indexes))
+            .collect()
+    });
+    let found = lookup(ctx, &req.group_id, topics).await;
+    OffsetFetchResponse {
+        topics: response_topics!(
+            found,
+            OffsetFetchResponseTopic,
+            OffsetFetchResponsePartition
+        ),
         ..Default::default()
     }
 }
