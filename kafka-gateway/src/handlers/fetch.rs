@@ -27,7 +27,12 @@ struct Want {
 /// Answer a Fetch request.
 pub async fn handle(ctx: &Ctx, req: FetchRequest, v: i16) -> FetchResponse {
     let deadline = Instant::now() + Duration::from_millis(req.max_wait_ms.max(0) as u64);
-    let known = ctx.storage.topics().await;
+    // Only topic-id fetches (v13+) need the topic list; don't clone it on every older fetch.
+    let known = if v >= 13 {
+        ctx.storage.topics().await
+    } else {
+        Vec::new()
+    };
     let mut topics: Vec<FetchableTopicResponse> = Vec::new();
     let mut wants = Vec::new();
     let mut errors: Vec<(usize, PartitionData)> = Vec::new();
