@@ -25,7 +25,7 @@ pub enum Mode {
 }
 
 /// Arguments of `bench`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct Args {
     /// produce or fetch.
     #[arg(value_enum)]
@@ -178,7 +178,7 @@ async fn bench_produce(args: &Args) -> Result<()> {
     let mut tasks = Vec::new();
     for n in 0..args.connections as u64 {
         let count = per_conn.min(requests.saturating_sub(n * per_conn));
-        let (args2, data, pb) = (clone_args(args), data.clone(), pb.clone());
+        let (args2, data, pb) = (args.clone(), data.clone(), pb.clone());
         tasks.push(tokio::spawn(async move {
             produce_conn(&args2, count, data, pb).await
         }));
@@ -198,21 +198,6 @@ async fn bench_produce(args: &Args) -> Result<()> {
         &lat,
     );
     Ok(())
-}
-
-fn clone_args(a: &Args) -> Args {
-    Args {
-        mode: a.mode,
-        bootstrap: a.bootstrap.clone(),
-        topic: a.topic.clone(),
-        records: a.records,
-        record_size: a.record_size,
-        batch_records: a.batch_records,
-        inflight: a.inflight,
-        connections: a.connections,
-        acks: a.acks,
-        fetch_bytes: a.fetch_bytes,
-    }
 }
 
 async fn bench_fetch(args: &Args) -> Result<()> {

@@ -43,10 +43,13 @@ macro_rules! bail {
 }
 
 /// Command-line (and environment) settings; unset ones fall back to the file, then defaults.
-#[derive(Debug, Default, clap::Args)]
+/// The same struct reads the `--config` TOML file, so the two can never list different keys.
+#[derive(Debug, Default, clap::Args, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServeArgs {
     /// TOML file with any of the settings below (keys as the flag names, with underscores).
     #[arg(long, env = "KAFKA_GATEWAY_CONFIG")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 0.0.0.0:9093].
     #[arg(long, env = "KAFKA_GATEWAY_LISTEN")]
@@ -93,26 +96,6 @@ pub struct ServeArgs {
     /// How long a new group waits for more members before its first rebalance [default: 3000].
     #[arg(long, env = "KAFKA_GATEWAY_GROUP_INITIAL_REBALANCE_DELAY_MS")]
     pub group_initial_rebalance_delay_ms: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    listen: Option<SocketAddr>,
-    advertise: Option<String>,
-    data_dir: Option<PathBuf>,
-    storage: Option<String>,
-    node_id: Option<i32>,
-    auto_create_topics: Option<bool>,
-    default_partitions: Option<i32>,
-    max_frame_bytes: Option<usize>,
-    flush: Option<String>,
-    flush_interval_ms: Option<u64>,
-    retention_ms: Option<i64>,
-    retention_bytes: Option<i64>,
-    segment_bytes: Option<i64>,
-    retention_check_ms: Option<u64>,
-    group_initial_rebalance_delay_ms: Option<i64>,
 }
 
 /// Which storage backend to use.
@@ -196,9 +179,9 @@ fn parse_advertise(s: &str) -> Result<(String, u16)> {
 impl Config {
     /// Resolve flags, environment, file and defaults.
     pub fn resolve(args: ServeArgs) -> Result<Self> {
-        let file: FileSettings = match &args.config {
+        let file: ServeArgs = match &args.config {
             Some(p) => load(p)?,
-            None => FileSettings::default(),
+            None => ServeArgs::default(),
         };
         let d = Config::default();
         let storage = match args.storage.or(file.storage).as_deref() {
@@ -279,7 +262,7 @@ impl Config {
     }
 }
 
-fn load(path: &Path) -> Result<FileSettings> {
+fn load(path: &Path) -> Result<ServeArgs> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,

@@ -77,30 +77,44 @@ fn open_rw(path: &Path) -> std::io::Result<File> {
 }
 
 impl Segment {
-    /// Create an empty segment.
-    pub fn create(dir: &Path, base: i64, now_ms: i64) -> Result<Self, StorageError> {
+    /// Open (creating if absent) the segment's three files, with nothing yet known of them.
+    fn files(dir: &Path, base: i64, now_ms: i64) -> Result<Self, StorageError> {
         let paths = [
             name(dir, base, "log"),
             name(dir, base, "index"),
             name(dir, base, "timeindex"),
         ];
-        let s = Segment {
+        let log = open_rw(&paths[0])?;
+        let meta = log.metadata()?;
+        let created_ms = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(now_ms, |d| d.as_millis() as i64);
+        Ok(Segment {
             base,
-            log: open_rw(&paths[0])?,
+            log,
             index_file: open_rw(&paths[1])?,
             time_file: open_rw(&paths[2])?,
             paths,
-            size: 0,
+            size: meta.len(),
             index: Vec::new(),
             times: Vec::new(),
             since_index: INDEX_INTERVAL,
             max_ts: -1,
             next: base,
-            created_ms: now_ms,
-        };
+            created_ms,
+        })
+    }
+
+    /// Create an empty segment.
+    pub fn create(dir: &Path, base: i64, now_ms: i64) -> Result<Self, StorageError> {
+        let mut s = Self::files(dir, base, now_ms)?;
         s.log.set_len(0)?;
         s.index_file.set_len(0)?;
         s.time_file.set_len(0)?;
+        s.size = 0;
+        s.created_ms = now_ms;
         Ok(s)
     }
 
@@ -114,33 +128,8 @@ impl Segment {
         next: Option<i64>,
         now_ms: i64,
     ) -> Result<Self, StorageError> {
-        let paths = [
-            name(dir, base, "log"),
-            name(dir, base, "index"),
-            name(dir, base, "timeindex"),
-        ];
-        let log = open_rw(&paths[0])?;
-        let size = log.metadata()?.len();
-        let created_ms = log
-            .metadata()?
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(now_ms, |d| d.as_millis() as i64);
-        let mut s = Segment {
-            base,
-            log,
-            index_file: open_rw(&paths[1])?,
-            time_file: open_rw(&paths[2])?,
-            paths,
-            size,
-            index: Vec::new(),
-            times: Vec::new(),
-            since_index: INDEX_INTERVAL,
-            max_ts: -1,
-            next: next.unwrap_or(base),
-            created_ms,
-        };
+        let mut s = Self::files(dir, base, now_ms)?;
+        s.next = next.unwrap_or(base);
         if active || !s.load_indexes(next)? {
             s.rescan()?;
         }
