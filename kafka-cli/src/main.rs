@@ -2,6 +2,7 @@
 
 mod bench;
 mod client;
+mod decode;
 mod generate;
 
 use anyhow::Result;
@@ -27,11 +28,24 @@ enum Command {
     ///   kafka-cli bench produce --bootstrap 127.0.0.1:9093 --topic bench --records 1000000 --record-size 1024 --batch-records 1000 --inflight 8
     ///   kafka-cli bench fetch --bootstrap 127.0.0.1:9093 --topic bench
     Bench(bench::Args),
+    /// Decode Kafka frames from hex, a hex dump, raw bytes or a pcap/pcapng capture.
+    ///
+    /// Requests are recognised by their header; a response is paired with its request by
+    /// correlation id (both in the input), else needs --api-key and --api-version. Errors
+    /// name the byte offset (after the 4-byte size) and the field that failed.
+    ///
+    /// Examples:
+    ///   kafka-cli decode --hex '0000001e00120003000000010009...'
+    ///   xxd request.bin | kafka-cli decode
+    ///   kafka-cli decode --response --api-key 18 --api-version 3 response.bin
+    ///   kafka-cli decode --pcap capture.pcapng --port 9093 --json --records
+    Decode(decode::Args),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Generate(args) => generate::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Decode(args) => decode::run(&args),
     }
 }

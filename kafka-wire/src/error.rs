@@ -147,6 +147,16 @@ pub enum WireError {
         /// The cap in bytes.
         limit: usize,
     },
+    /// Where in the input an error happened: the failing field started with `remaining` bytes
+    /// left before the end of the input, so its offset is `input_len - remaining`
+    /// ([`WireError::offset_in`]). Added by the innermost [`field`] on the way up.
+    #[error("{error} ({remaining} bytes before the end)")]
+    At {
+        /// Bytes from the start of the failing field to the end of the input.
+        remaining: usize,
+        /// What went wrong there.
+        error: Box<WireError>,
+    },
     /// A nom combinator failed without a more specific cause.
     #[error("{field}: parse error ({kind:?}) with {remaining} bytes left")]
     Parse {
@@ -162,6 +172,11 @@ pub enum WireError {
 impl WireError {
     /// Attach a field path to an error that has not been attributed yet (innermost wins).
     pub fn in_field(mut self, name: &'static str) -> Self {
+        if let WireError::At { error, .. } = &mut self {
+            let inner = std::mem::replace(error.as_mut(), WireError::UnknownApiKey(0));
+            **error = inner.in_field(name);
+            return self;
+        }
         let slot = match &mut self {
             WireError::Truncated { field, .. }
             | WireError::InvalidLength { field, .. }
@@ -181,6 +196,46 @@ impl WireError {
             }
         }
         self
+    }
+
+    /// Record where the failing field started (`remaining` bytes before the end of the
+    /// input), unless an inner field already did.
+    pub fn at(self, remaining: usize) -> Self {
+        match self {
+            WireError::At { .. } => self,
+            error => WireError::At {
+                remaining,
+                error: Box::new(error),
+            },
+        }
+    }
+
+    /// Move a located error found in a slice to the coordinates of an enclosing input that
+    /// has `after` more bytes after that slice.
+    pub fn shifted(self, after: usize) -> Self {
+        match self {
+            WireError::At { remaining, error } => WireError::At {
+                remaining: remaining + after,
+                error,
+            },
+            e => e,
+        }
+    }
+
+    /// Byte offset of the failing field within an input of `input_len` bytes, when known.
+    pub fn offset_in(&self, input_len: usize) -> Option<usize> {
+        match self {
+            WireError::At { remaining, .. } => input_len.checked_sub(*remaining),
+            _ => None,
+        }
+    }
+
+    /// The error without its location.
+    pub fn cause(&self) -> &WireError {
+        match self {
+            WireError::At { error, .. } => error.cause(),
+            e => e,
+        }
     }
 
     /// The error for `needed` bytes when only `remaining` are left.
@@ -212,12 +267,13 @@ pub fn fail<T>(e: WireError) -> Result<T, nom::Err<WireError>> {
     Err(nom::Err::Failure(e))
 }
 
-/// Attach a field name to a parser result's error.
+/// Attach a field name, and where the field started in `input`, to a parser result's error.
 pub fn field<T>(
     name: &'static str,
+    input: &[u8],
     r: Result<T, nom::Err<WireError>>,
 ) -> Result<T, nom::Err<WireError>> {
-    r.map_err(|e| e.map(|e| e.in_field(name)))
+    r.map_err(|e| e.map(|e| e.in_field(name).at(input.len())))
 }
 
 /// Turn a nom result into a plain result, for callers outside the parsers.

@@ -52,10 +52,10 @@ impl RequestHeader {
     /// Parse a header at header version `hv` (0, 1 or 2).
     pub fn parse<'a>(i: &'a [u8], hv: i16, cx: &Cx<'_>) -> WireResult<'a, Self> {
         let classic = cx.flex(false);
-        let (i, api_key) = field("RequestHeader.api_key", i16::decode(i, &classic))?;
-        let (i, api_version) = field("RequestHeader.api_version", i16::decode(i, &classic))?;
+        let (i, api_key) = field("RequestHeader.api_key", i, i16::decode(i, &classic))?;
+        let (i, api_version) = field("RequestHeader.api_version", i, i16::decode(i, &classic))?;
         let (mut i, correlation_id) =
-            field("RequestHeader.correlation_id", i32::decode(i, &classic))?;
+            field("RequestHeader.correlation_id", i, i32::decode(i, &classic))?;
         let mut h = RequestHeader {
             api_key,
             api_version,
@@ -65,6 +65,7 @@ impl RequestHeader {
         if hv >= 1 {
             let (rest, c) = field(
                 "RequestHeader.client_id",
+                i,
                 <Option<String>>::decode(i, &classic),
             )?;
             h.client_id = c;
@@ -73,6 +74,7 @@ impl RequestHeader {
         if hv >= 2 {
             let (rest, ()) = field(
                 "RequestHeader._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut h.unknown_tagged_fields, |_, _| Ok(false)),
             )?;
             i = rest;
@@ -133,8 +135,8 @@ impl RequestHeader {
 
 fn peek_key_version(i: &[u8]) -> WireResult<'_, (i16, i16)> {
     let cx = Cx::new(0, false);
-    let (i, key) = field("RequestHeader.api_key", i16::decode(i, &cx))?;
-    let (i, version) = field("RequestHeader.api_version", i16::decode(i, &cx))?;
+    let (i, key) = field("RequestHeader.api_key", i, i16::decode(i, &cx))?;
+    let (i, version) = field("RequestHeader.api_version", i, i16::decode(i, &cx))?;
     Ok((i, (key, version)))
 }
 
@@ -152,6 +154,7 @@ impl ResponseHeader {
     pub fn parse<'a>(i: &'a [u8], hv: i16, cx: &Cx<'_>) -> WireResult<'a, Self> {
         let (mut i, correlation_id) = field(
             "ResponseHeader.correlation_id",
+            i,
             i32::decode(i, &cx.flex(false)),
         )?;
         let mut h = ResponseHeader {
@@ -161,6 +164,7 @@ impl ResponseHeader {
         if hv >= 1 {
             let (rest, ()) = field(
                 "ResponseHeader._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut h.unknown_tagged_fields, |_, _| Ok(false)),
             )?;
             i = rest;

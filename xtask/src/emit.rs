@@ -375,16 +375,16 @@ fn emit_struct(o: &mut String, msg: &Message, def: &StructDef) -> Result<()> {
         } else {
             format!("<{} as Wire>::decode(i, cx)", p.ty())
         };
-        writeln!(o, "        if {} {{\n            let (rest, x) = field({:?}, {dec})?;\n            this.{} = x;\n            i = rest;\n        }}", cond(&p.present, &valid), path(p), p.id)?;
+        writeln!(o, "        if {} {{\n            let (rest, x) = field({:?}, i, {dec})?;\n            this.{} = x;\n            i = rest;\n        }}", cond(&p.present, &valid), path(p), p.id)?;
     }
     if flex {
         o.push_str(
             "        if cx.flexible {\n            let mut unknown = UnknownTags::default();\n",
         );
-        writeln!(o, "            let (rest, ()) = field({:?}, decode_tags(i, cx, &mut unknown, |tag, data| match tag {{", format!("{}._tagged_fields", def.name))?;
+        writeln!(o, "            let (rest, ()) = field({:?}, i, decode_tags(i, cx, &mut unknown, |tag, data| match tag {{", format!("{}._tagged_fields", def.name))?;
         for p in &tagged {
             let (t, c) = tag_present(p);
-            writeln!(o, "                {t} if {c} => {{\n                    this.{} = field({:?}, tagged_value::<{}>(data, cx, tag))?;\n                    Ok(true)\n                }}", p.id, path(p), p.ty())?;
+            writeln!(o, "                {t} if {c} => {{\n                    this.{} = field({:?}, data, tagged_value::<{}>(data, cx, tag))?;\n                    Ok(true)\n                }}", p.id, path(p), p.ty())?;
         }
         o.push_str("                _ => Ok(false),\n            }))?;\n            this.unknown_tagged_fields = unknown;\n            i = rest;\n        }\n");
     }

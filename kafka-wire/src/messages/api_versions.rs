@@ -72,6 +72,7 @@ impl Wire for ApiVersionsRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "ApiVersionsRequest.client_software_name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.client_software_name = x;
@@ -80,6 +81,7 @@ impl Wire for ApiVersionsRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "ApiVersionsRequest.client_software_version",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.client_software_version = x;
@@ -89,6 +91,7 @@ impl Wire for ApiVersionsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ApiVersionsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -286,6 +289,7 @@ impl Wire for ApiVersionsResponse {
         if true {
             let (rest, x) = field(
                 "ApiVersionsResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -294,6 +298,7 @@ impl Wire for ApiVersionsResponse {
         if true {
             let (rest, x) = field(
                 "ApiVersionsResponse.api_keys",
+                i,
                 <Vec<ApiVersion> as Wire>::decode(i, cx),
             )?;
             this.api_keys = x;
@@ -302,6 +307,7 @@ impl Wire for ApiVersionsResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "ApiVersionsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -311,10 +317,12 @@ impl Wire for ApiVersionsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ApiVersionsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 3 => {
                         this.supported_features = field(
                             "ApiVersionsResponse.supported_features",
+                            data,
                             tagged_value::<Vec<SupportedFeatureKey>>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -322,6 +330,7 @@ impl Wire for ApiVersionsResponse {
                     1 if v >= 3 => {
                         this.finalized_features_epoch = field(
                             "ApiVersionsResponse.finalized_features_epoch",
+                            data,
                             tagged_value::<i64>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -329,6 +338,7 @@ impl Wire for ApiVersionsResponse {
                     2 if v >= 3 => {
                         this.finalized_features = field(
                             "ApiVersionsResponse.finalized_features",
+                            data,
                             tagged_value::<Vec<FinalizedFeatureKey>>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -336,6 +346,7 @@ impl Wire for ApiVersionsResponse {
                     3 if v >= 3 => {
                         this.zk_migration_ready = field(
                             "ApiVersionsResponse.zk_migration_ready",
+                            data,
                             tagged_value::<bool>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -624,13 +635,18 @@ impl Wire for FinalizedFeatureKey {
         let mut this = Self::default();
         let mut i = i;
         if v >= 3 {
-            let (rest, x) = field("FinalizedFeatureKey.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "FinalizedFeatureKey.name",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.name = x;
             i = rest;
         }
         if v >= 3 {
             let (rest, x) = field(
                 "FinalizedFeatureKey.max_version_level",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.max_version_level = x;
@@ -639,6 +655,7 @@ impl Wire for FinalizedFeatureKey {
         if v >= 3 {
             let (rest, x) = field(
                 "FinalizedFeatureKey.min_version_level",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.min_version_level = x;
@@ -648,6 +665,7 @@ impl Wire for FinalizedFeatureKey {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FinalizedFeatureKey._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -846,13 +864,18 @@ impl Wire for SupportedFeatureKey {
         let mut this = Self::default();
         let mut i = i;
         if v >= 3 {
-            let (rest, x) = field("SupportedFeatureKey.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "SupportedFeatureKey.name",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.name = x;
             i = rest;
         }
         if v >= 3 {
             let (rest, x) = field(
                 "SupportedFeatureKey.min_version",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.min_version = x;
@@ -861,6 +884,7 @@ impl Wire for SupportedFeatureKey {
         if v >= 3 {
             let (rest, x) = field(
                 "SupportedFeatureKey.max_version",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.max_version = x;
@@ -870,6 +894,7 @@ impl Wire for SupportedFeatureKey {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "SupportedFeatureKey._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1068,17 +1093,17 @@ impl Wire for ApiVersion {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("ApiVersion.api_key", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ApiVersion.api_key", i, <i16 as Wire>::decode(i, cx))?;
             this.api_key = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("ApiVersion.min_version", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ApiVersion.min_version", i, <i16 as Wire>::decode(i, cx))?;
             this.min_version = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("ApiVersion.max_version", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ApiVersion.max_version", i, <i16 as Wire>::decode(i, cx))?;
             this.max_version = x;
             i = rest;
         }
@@ -1086,6 +1111,7 @@ impl Wire for ApiVersion {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ApiVersion._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

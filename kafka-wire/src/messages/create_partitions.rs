@@ -80,6 +80,7 @@ impl Wire for CreatePartitionsRequest {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsRequest.topics",
+                i,
                 <Vec<CreatePartitionsTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -88,6 +89,7 @@ impl Wire for CreatePartitionsRequest {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsRequest.timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.timeout_ms = x;
@@ -96,6 +98,7 @@ impl Wire for CreatePartitionsRequest {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsRequest.validate_only",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.validate_only = x;
@@ -105,6 +108,7 @@ impl Wire for CreatePartitionsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatePartitionsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -291,19 +295,25 @@ impl Wire for CreatePartitionsTopic {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsTopic.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("CreatePartitionsTopic.count", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "CreatePartitionsTopic.count",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.count = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "CreatePartitionsTopic.assignments",
+                i,
                 <Option<Vec<CreatePartitionsAssignment>> as Wire>::decode(i, cx),
             )?;
             this.assignments = x;
@@ -313,6 +323,7 @@ impl Wire for CreatePartitionsTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatePartitionsTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -479,6 +490,7 @@ impl Wire for CreatePartitionsAssignment {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsAssignment.broker_ids",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.broker_ids = x;
@@ -488,6 +500,7 @@ impl Wire for CreatePartitionsAssignment {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatePartitionsAssignment._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -632,6 +645,7 @@ impl Wire for CreatePartitionsResponse {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -640,6 +654,7 @@ impl Wire for CreatePartitionsResponse {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsResponse.results",
+                i,
                 <Vec<CreatePartitionsTopicResult> as Wire>::decode(i, cx),
             )?;
             this.results = x;
@@ -649,6 +664,7 @@ impl Wire for CreatePartitionsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatePartitionsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -812,6 +828,7 @@ impl Wire for CreatePartitionsTopicResult {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsTopicResult.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -820,6 +837,7 @@ impl Wire for CreatePartitionsTopicResult {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsTopicResult.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -828,6 +846,7 @@ impl Wire for CreatePartitionsTopicResult {
         if true {
             let (rest, x) = field(
                 "CreatePartitionsTopicResult.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -837,6 +856,7 @@ impl Wire for CreatePartitionsTopicResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatePartitionsTopicResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

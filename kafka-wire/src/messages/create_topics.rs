@@ -80,6 +80,7 @@ impl Wire for CreateTopicsRequest {
         if true {
             let (rest, x) = field(
                 "CreateTopicsRequest.topics",
+                i,
                 <Vec<CreatableTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -88,6 +89,7 @@ impl Wire for CreateTopicsRequest {
         if true {
             let (rest, x) = field(
                 "CreateTopicsRequest.timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.timeout_ms = x;
@@ -96,6 +98,7 @@ impl Wire for CreateTopicsRequest {
         if v >= 1 {
             let (rest, x) = field(
                 "CreateTopicsRequest.validate_only",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.validate_only = x;
@@ -105,6 +108,7 @@ impl Wire for CreateTopicsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreateTopicsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -311,13 +315,14 @@ impl Wire for CreatableTopic {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("CreatableTopic.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("CreatableTopic.name", i, <String as Wire>::decode(i, cx))?;
             this.name = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "CreatableTopic.num_partitions",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.num_partitions = x;
@@ -326,6 +331,7 @@ impl Wire for CreatableTopic {
         if true {
             let (rest, x) = field(
                 "CreatableTopic.replication_factor",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.replication_factor = x;
@@ -334,6 +340,7 @@ impl Wire for CreatableTopic {
         if true {
             let (rest, x) = field(
                 "CreatableTopic.assignments",
+                i,
                 <Vec<CreatableReplicaAssignment> as Wire>::decode(i, cx),
             )?;
             this.assignments = x;
@@ -342,6 +349,7 @@ impl Wire for CreatableTopic {
         if true {
             let (rest, x) = field(
                 "CreatableTopic.configs",
+                i,
                 <Vec<CreatableTopicConfig> as Wire>::decode(i, cx),
             )?;
             this.configs = x;
@@ -351,6 +359,7 @@ impl Wire for CreatableTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatableTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -561,13 +570,18 @@ impl Wire for CreatableTopicConfig {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("CreatableTopicConfig.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "CreatableTopicConfig.name",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.name = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "CreatableTopicConfig.value",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.value = x;
@@ -577,6 +591,7 @@ impl Wire for CreatableTopicConfig {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatableTopicConfig._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -732,6 +747,7 @@ impl Wire for CreatableReplicaAssignment {
         if true {
             let (rest, x) = field(
                 "CreatableReplicaAssignment.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -740,6 +756,7 @@ impl Wire for CreatableReplicaAssignment {
         if true {
             let (rest, x) = field(
                 "CreatableReplicaAssignment.broker_ids",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.broker_ids = x;
@@ -749,6 +766,7 @@ impl Wire for CreatableReplicaAssignment {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatableReplicaAssignment._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -912,6 +930,7 @@ impl Wire for CreateTopicsResponse {
         if v >= 2 {
             let (rest, x) = field(
                 "CreateTopicsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -920,6 +939,7 @@ impl Wire for CreateTopicsResponse {
         if true {
             let (rest, x) = field(
                 "CreateTopicsResponse.topics",
+                i,
                 <Vec<CreatableTopicResult> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -929,6 +949,7 @@ impl Wire for CreateTopicsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreateTopicsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1127,13 +1148,18 @@ impl Wire for CreatableTopicResult {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("CreatableTopicResult.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "CreatableTopicResult.name",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.name = x;
             i = rest;
         }
         if v >= 7 {
             let (rest, x) = field(
                 "CreatableTopicResult.topic_id",
+                i,
                 <Uuid as Wire>::decode(i, cx),
             )?;
             this.topic_id = x;
@@ -1142,6 +1168,7 @@ impl Wire for CreatableTopicResult {
         if true {
             let (rest, x) = field(
                 "CreatableTopicResult.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1150,6 +1177,7 @@ impl Wire for CreatableTopicResult {
         if v >= 1 {
             let (rest, x) = field(
                 "CreatableTopicResult.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -1158,6 +1186,7 @@ impl Wire for CreatableTopicResult {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicResult.num_partitions",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.num_partitions = x;
@@ -1166,6 +1195,7 @@ impl Wire for CreatableTopicResult {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicResult.replication_factor",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.replication_factor = x;
@@ -1174,6 +1204,7 @@ impl Wire for CreatableTopicResult {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicResult.configs",
+                i,
                 <Option<Vec<CreatableTopicConfigs>> as Wire>::decode(i, cx),
             )?;
             this.configs = x;
@@ -1183,10 +1214,12 @@ impl Wire for CreatableTopicResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatableTopicResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 5 => {
                         this.topic_config_error_code = field(
                             "CreatableTopicResult.topic_config_error_code",
+                            data,
                             tagged_value::<i16>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -1491,6 +1524,7 @@ impl Wire for CreatableTopicConfigs {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicConfigs.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -1499,6 +1533,7 @@ impl Wire for CreatableTopicConfigs {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicConfigs.value",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.value = x;
@@ -1507,6 +1542,7 @@ impl Wire for CreatableTopicConfigs {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicConfigs.read_only",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.read_only = x;
@@ -1515,6 +1551,7 @@ impl Wire for CreatableTopicConfigs {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicConfigs.config_source",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.config_source = x;
@@ -1523,6 +1560,7 @@ impl Wire for CreatableTopicConfigs {
         if v >= 5 {
             let (rest, x) = field(
                 "CreatableTopicConfigs.is_sensitive",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.is_sensitive = x;
@@ -1532,6 +1570,7 @@ impl Wire for CreatableTopicConfigs {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "CreatableTopicConfigs._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -64,6 +64,7 @@ impl Wire for DeleteGroupsRequest {
         if true {
             let (rest, x) = field(
                 "DeleteGroupsRequest.groups_names",
+                i,
                 <Vec<String> as Wire>::decode(i, cx),
             )?;
             this.groups_names = x;
@@ -73,6 +74,7 @@ impl Wire for DeleteGroupsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteGroupsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -217,6 +219,7 @@ impl Wire for DeleteGroupsResponse {
         if true {
             let (rest, x) = field(
                 "DeleteGroupsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -225,6 +228,7 @@ impl Wire for DeleteGroupsResponse {
         if true {
             let (rest, x) = field(
                 "DeleteGroupsResponse.results",
+                i,
                 <Vec<DeletableGroupResult> as Wire>::decode(i, cx),
             )?;
             this.results = x;
@@ -234,6 +238,7 @@ impl Wire for DeleteGroupsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteGroupsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -389,6 +394,7 @@ impl Wire for DeletableGroupResult {
         if true {
             let (rest, x) = field(
                 "DeletableGroupResult.group_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_id = x;
@@ -397,6 +403,7 @@ impl Wire for DeletableGroupResult {
         if true {
             let (rest, x) = field(
                 "DeletableGroupResult.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -406,6 +413,7 @@ impl Wire for DeletableGroupResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeletableGroupResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

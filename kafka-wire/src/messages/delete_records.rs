@@ -72,6 +72,7 @@ impl Wire for DeleteRecordsRequest {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsRequest.topics",
+                i,
                 <Vec<DeleteRecordsTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -80,6 +81,7 @@ impl Wire for DeleteRecordsRequest {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsRequest.timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.timeout_ms = x;
@@ -89,6 +91,7 @@ impl Wire for DeleteRecordsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteRecordsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -242,13 +245,18 @@ impl Wire for DeleteRecordsTopic {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("DeleteRecordsTopic.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "DeleteRecordsTopic.name",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.name = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "DeleteRecordsTopic.partitions",
+                i,
                 <Vec<DeleteRecordsPartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -258,6 +266,7 @@ impl Wire for DeleteRecordsTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteRecordsTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -413,6 +422,7 @@ impl Wire for DeleteRecordsPartition {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsPartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -421,6 +431,7 @@ impl Wire for DeleteRecordsPartition {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsPartition.offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.offset = x;
@@ -430,6 +441,7 @@ impl Wire for DeleteRecordsPartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteRecordsPartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -593,6 +605,7 @@ impl Wire for DeleteRecordsResponse {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -601,6 +614,7 @@ impl Wire for DeleteRecordsResponse {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsResponse.topics",
+                i,
                 <Vec<DeleteRecordsTopicResult> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -610,6 +624,7 @@ impl Wire for DeleteRecordsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteRecordsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -765,6 +780,7 @@ impl Wire for DeleteRecordsTopicResult {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsTopicResult.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -773,6 +789,7 @@ impl Wire for DeleteRecordsTopicResult {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsTopicResult.partitions",
+                i,
                 <Vec<DeleteRecordsPartitionResult> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -782,6 +799,7 @@ impl Wire for DeleteRecordsTopicResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteRecordsTopicResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -945,6 +963,7 @@ impl Wire for DeleteRecordsPartitionResult {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsPartitionResult.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -953,6 +972,7 @@ impl Wire for DeleteRecordsPartitionResult {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsPartitionResult.low_watermark",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.low_watermark = x;
@@ -961,6 +981,7 @@ impl Wire for DeleteRecordsPartitionResult {
         if true {
             let (rest, x) = field(
                 "DeleteRecordsPartitionResult.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -970,6 +991,7 @@ impl Wire for DeleteRecordsPartitionResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteRecordsPartitionResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -80,6 +80,7 @@ impl Wire for DeleteTopicsRequest {
         if v >= 6 {
             let (rest, x) = field(
                 "DeleteTopicsRequest.topics",
+                i,
                 <Vec<DeleteTopicState> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -88,6 +89,7 @@ impl Wire for DeleteTopicsRequest {
         if v <= 5 {
             let (rest, x) = field(
                 "DeleteTopicsRequest.topic_names",
+                i,
                 <Vec<String> as Wire>::decode(i, cx),
             )?;
             this.topic_names = x;
@@ -96,6 +98,7 @@ impl Wire for DeleteTopicsRequest {
         if true {
             let (rest, x) = field(
                 "DeleteTopicsRequest.timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.timeout_ms = x;
@@ -105,6 +108,7 @@ impl Wire for DeleteTopicsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteTopicsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -285,13 +289,18 @@ impl Wire for DeleteTopicState {
         if v >= 6 {
             let (rest, x) = field(
                 "DeleteTopicState.name",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.name = x;
             i = rest;
         }
         if v >= 6 {
-            let (rest, x) = field("DeleteTopicState.topic_id", <Uuid as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "DeleteTopicState.topic_id",
+                i,
+                <Uuid as Wire>::decode(i, cx),
+            )?;
             this.topic_id = x;
             i = rest;
         }
@@ -299,6 +308,7 @@ impl Wire for DeleteTopicState {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteTopicState._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -474,6 +484,7 @@ impl Wire for DeleteTopicsResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "DeleteTopicsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -482,6 +493,7 @@ impl Wire for DeleteTopicsResponse {
         if true {
             let (rest, x) = field(
                 "DeleteTopicsResponse.responses",
+                i,
                 <Vec<DeletableTopicResult> as Wire>::decode(i, cx),
             )?;
             this.responses = x;
@@ -491,6 +503,7 @@ impl Wire for DeleteTopicsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeleteTopicsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -662,6 +675,7 @@ impl Wire for DeletableTopicResult {
         if true {
             let (rest, x) = field(
                 "DeletableTopicResult.name",
+                i,
                 if v >= 6 {
                     <Option<String> as Wire>::decode(i, cx)
                 } else {
@@ -674,6 +688,7 @@ impl Wire for DeletableTopicResult {
         if v >= 6 {
             let (rest, x) = field(
                 "DeletableTopicResult.topic_id",
+                i,
                 <Uuid as Wire>::decode(i, cx),
             )?;
             this.topic_id = x;
@@ -682,6 +697,7 @@ impl Wire for DeletableTopicResult {
         if true {
             let (rest, x) = field(
                 "DeletableTopicResult.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -690,6 +706,7 @@ impl Wire for DeletableTopicResult {
         if v >= 5 {
             let (rest, x) = field(
                 "DeletableTopicResult.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -699,6 +716,7 @@ impl Wire for DeletableTopicResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DeletableTopicResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -72,6 +72,7 @@ impl Wire for DescribeClusterRequest {
         if true {
             let (rest, x) = field(
                 "DescribeClusterRequest.include_cluster_authorized_operations",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.include_cluster_authorized_operations = x;
@@ -80,6 +81,7 @@ impl Wire for DescribeClusterRequest {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeClusterRequest.endpoint_type",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.endpoint_type = x;
@@ -89,6 +91,7 @@ impl Wire for DescribeClusterRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeClusterRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -315,6 +318,7 @@ impl Wire for DescribeClusterResponse {
         if true {
             let (rest, x) = field(
                 "DescribeClusterResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -323,6 +327,7 @@ impl Wire for DescribeClusterResponse {
         if true {
             let (rest, x) = field(
                 "DescribeClusterResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -331,6 +336,7 @@ impl Wire for DescribeClusterResponse {
         if true {
             let (rest, x) = field(
                 "DescribeClusterResponse.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -339,6 +345,7 @@ impl Wire for DescribeClusterResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeClusterResponse.endpoint_type",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.endpoint_type = x;
@@ -347,6 +354,7 @@ impl Wire for DescribeClusterResponse {
         if true {
             let (rest, x) = field(
                 "DescribeClusterResponse.cluster_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.cluster_id = x;
@@ -355,6 +363,7 @@ impl Wire for DescribeClusterResponse {
         if true {
             let (rest, x) = field(
                 "DescribeClusterResponse.controller_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.controller_id = x;
@@ -363,6 +372,7 @@ impl Wire for DescribeClusterResponse {
         if true {
             let (rest, x) = field(
                 "DescribeClusterResponse.brokers",
+                i,
                 <Vec<DescribeClusterBroker> as Wire>::decode(i, cx),
             )?;
             this.brokers = x;
@@ -371,6 +381,7 @@ impl Wire for DescribeClusterResponse {
         if true {
             let (rest, x) = field(
                 "DescribeClusterResponse.cluster_authorized_operations",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.cluster_authorized_operations = x;
@@ -380,6 +391,7 @@ impl Wire for DescribeClusterResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeClusterResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -674,6 +686,7 @@ impl Wire for DescribeClusterBroker {
         if true {
             let (rest, x) = field(
                 "DescribeClusterBroker.broker_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.broker_id = x;
@@ -682,19 +695,25 @@ impl Wire for DescribeClusterBroker {
         if true {
             let (rest, x) = field(
                 "DescribeClusterBroker.host",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.host = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("DescribeClusterBroker.port", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "DescribeClusterBroker.port",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.port = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "DescribeClusterBroker.rack",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.rack = x;
@@ -704,6 +723,7 @@ impl Wire for DescribeClusterBroker {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeClusterBroker._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -80,6 +80,7 @@ impl Wire for DescribeConfigsRequest {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsRequest.resources",
+                i,
                 <Vec<DescribeConfigsResource> as Wire>::decode(i, cx),
             )?;
             this.resources = x;
@@ -88,6 +89,7 @@ impl Wire for DescribeConfigsRequest {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeConfigsRequest.include_synonyms",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.include_synonyms = x;
@@ -96,6 +98,7 @@ impl Wire for DescribeConfigsRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "DescribeConfigsRequest.include_documentation",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.include_documentation = x;
@@ -105,6 +108,7 @@ impl Wire for DescribeConfigsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeConfigsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -310,6 +314,7 @@ impl Wire for DescribeConfigsResource {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResource.resource_type",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.resource_type = x;
@@ -318,6 +323,7 @@ impl Wire for DescribeConfigsResource {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResource.resource_name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.resource_name = x;
@@ -326,6 +332,7 @@ impl Wire for DescribeConfigsResource {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResource.configuration_keys",
+                i,
                 <Option<Vec<String>> as Wire>::decode(i, cx),
             )?;
             this.configuration_keys = x;
@@ -335,6 +342,7 @@ impl Wire for DescribeConfigsResource {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeConfigsResource._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -517,6 +525,7 @@ impl Wire for DescribeConfigsResponse {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -525,6 +534,7 @@ impl Wire for DescribeConfigsResponse {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResponse.results",
+                i,
                 <Vec<DescribeConfigsResult> as Wire>::decode(i, cx),
             )?;
             this.results = x;
@@ -534,6 +544,7 @@ impl Wire for DescribeConfigsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeConfigsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -713,6 +724,7 @@ impl Wire for DescribeConfigsResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResult.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -721,6 +733,7 @@ impl Wire for DescribeConfigsResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResult.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -729,6 +742,7 @@ impl Wire for DescribeConfigsResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResult.resource_type",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.resource_type = x;
@@ -737,6 +751,7 @@ impl Wire for DescribeConfigsResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResult.resource_name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.resource_name = x;
@@ -745,6 +760,7 @@ impl Wire for DescribeConfigsResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResult.configs",
+                i,
                 <Vec<DescribeConfigsResourceResult> as Wire>::decode(i, cx),
             )?;
             this.configs = x;
@@ -754,6 +770,7 @@ impl Wire for DescribeConfigsResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeConfigsResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1022,6 +1039,7 @@ impl Wire for DescribeConfigsResourceResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -1030,6 +1048,7 @@ impl Wire for DescribeConfigsResourceResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.value",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.value = x;
@@ -1038,6 +1057,7 @@ impl Wire for DescribeConfigsResourceResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.read_only",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.read_only = x;
@@ -1046,6 +1066,7 @@ impl Wire for DescribeConfigsResourceResult {
         if v <= 0 {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.is_default",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.is_default = x;
@@ -1054,6 +1075,7 @@ impl Wire for DescribeConfigsResourceResult {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.config_source",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.config_source = x;
@@ -1062,6 +1084,7 @@ impl Wire for DescribeConfigsResourceResult {
         if true {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.is_sensitive",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.is_sensitive = x;
@@ -1070,6 +1093,7 @@ impl Wire for DescribeConfigsResourceResult {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.synonyms",
+                i,
                 <Vec<DescribeConfigsSynonym> as Wire>::decode(i, cx),
             )?;
             this.synonyms = x;
@@ -1078,6 +1102,7 @@ impl Wire for DescribeConfigsResourceResult {
         if v >= 3 {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.config_type",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.config_type = x;
@@ -1086,6 +1111,7 @@ impl Wire for DescribeConfigsResourceResult {
         if v >= 3 {
             let (rest, x) = field(
                 "DescribeConfigsResourceResult.documentation",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.documentation = x;
@@ -1095,6 +1121,7 @@ impl Wire for DescribeConfigsResourceResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeConfigsResourceResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1409,6 +1436,7 @@ impl Wire for DescribeConfigsSynonym {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeConfigsSynonym.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -1417,13 +1445,18 @@ impl Wire for DescribeConfigsSynonym {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeConfigsSynonym.value",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.value = x;
             i = rest;
         }
         if v >= 1 {
-            let (rest, x) = field("DescribeConfigsSynonym.source", <i8 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "DescribeConfigsSynonym.source",
+                i,
+                <i8 as Wire>::decode(i, cx),
+            )?;
             this.source = x;
             i = rest;
         }
@@ -1431,6 +1464,7 @@ impl Wire for DescribeConfigsSynonym {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeConfigsSynonym._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

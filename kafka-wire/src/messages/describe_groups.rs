@@ -72,6 +72,7 @@ impl Wire for DescribeGroupsRequest {
         if true {
             let (rest, x) = field(
                 "DescribeGroupsRequest.groups",
+                i,
                 <Vec<String> as Wire>::decode(i, cx),
             )?;
             this.groups = x;
@@ -80,6 +81,7 @@ impl Wire for DescribeGroupsRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "DescribeGroupsRequest.include_authorized_operations",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.include_authorized_operations = x;
@@ -89,6 +91,7 @@ impl Wire for DescribeGroupsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeGroupsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -265,6 +268,7 @@ impl Wire for DescribeGroupsResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "DescribeGroupsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -273,6 +277,7 @@ impl Wire for DescribeGroupsResponse {
         if true {
             let (rest, x) = field(
                 "DescribeGroupsResponse.groups",
+                i,
                 <Vec<DescribedGroup> as Wire>::decode(i, cx),
             )?;
             this.groups = x;
@@ -282,6 +287,7 @@ impl Wire for DescribeGroupsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeGroupsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -475,18 +481,23 @@ impl Wire for DescribedGroup {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("DescribedGroup.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("DescribedGroup.error_code", i, <i16 as Wire>::decode(i, cx))?;
             this.error_code = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("DescribedGroup.group_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "DescribedGroup.group_id",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.group_id = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "DescribedGroup.group_state",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_state = x;
@@ -495,6 +506,7 @@ impl Wire for DescribedGroup {
         if true {
             let (rest, x) = field(
                 "DescribedGroup.protocol_type",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.protocol_type = x;
@@ -503,6 +515,7 @@ impl Wire for DescribedGroup {
         if true {
             let (rest, x) = field(
                 "DescribedGroup.protocol_data",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.protocol_data = x;
@@ -511,6 +524,7 @@ impl Wire for DescribedGroup {
         if true {
             let (rest, x) = field(
                 "DescribedGroup.members",
+                i,
                 <Vec<DescribedGroupMember> as Wire>::decode(i, cx),
             )?;
             this.members = x;
@@ -519,6 +533,7 @@ impl Wire for DescribedGroup {
         if v >= 3 {
             let (rest, x) = field(
                 "DescribedGroup.authorized_operations",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.authorized_operations = x;
@@ -528,6 +543,7 @@ impl Wire for DescribedGroup {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribedGroup._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -819,6 +835,7 @@ impl Wire for DescribedGroupMember {
         if true {
             let (rest, x) = field(
                 "DescribedGroupMember.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -827,6 +844,7 @@ impl Wire for DescribedGroupMember {
         if v >= 4 {
             let (rest, x) = field(
                 "DescribedGroupMember.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
@@ -835,6 +853,7 @@ impl Wire for DescribedGroupMember {
         if true {
             let (rest, x) = field(
                 "DescribedGroupMember.client_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.client_id = x;
@@ -843,6 +862,7 @@ impl Wire for DescribedGroupMember {
         if true {
             let (rest, x) = field(
                 "DescribedGroupMember.client_host",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.client_host = x;
@@ -851,6 +871,7 @@ impl Wire for DescribedGroupMember {
         if true {
             let (rest, x) = field(
                 "DescribedGroupMember.member_metadata",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.member_metadata = x;
@@ -859,6 +880,7 @@ impl Wire for DescribedGroupMember {
         if true {
             let (rest, x) = field(
                 "DescribedGroupMember.member_assignment",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.member_assignment = x;
@@ -868,6 +890,7 @@ impl Wire for DescribedGroupMember {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribedGroupMember._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

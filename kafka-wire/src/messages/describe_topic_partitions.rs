@@ -80,6 +80,7 @@ impl Wire for DescribeTopicPartitionsRequest {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsRequest.topics",
+                i,
                 <Vec<TopicRequest> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -88,6 +89,7 @@ impl Wire for DescribeTopicPartitionsRequest {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsRequest.response_partition_limit",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.response_partition_limit = x;
@@ -96,6 +98,7 @@ impl Wire for DescribeTopicPartitionsRequest {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsRequest.cursor",
+                i,
                 <Option<Cursor> as Wire>::decode(i, cx),
             )?;
             this.cursor = x;
@@ -105,6 +108,7 @@ impl Wire for DescribeTopicPartitionsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeTopicPartitionsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -280,12 +284,12 @@ impl Wire for Cursor {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("Cursor.topic_name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("Cursor.topic_name", i, <String as Wire>::decode(i, cx))?;
             this.topic_name = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("Cursor.partition_index", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("Cursor.partition_index", i, <i32 as Wire>::decode(i, cx))?;
             this.partition_index = x;
             i = rest;
         }
@@ -293,6 +297,7 @@ impl Wire for Cursor {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "Cursor._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -440,7 +445,7 @@ impl Wire for TopicRequest {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("TopicRequest.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("TopicRequest.name", i, <String as Wire>::decode(i, cx))?;
             this.name = x;
             i = rest;
         }
@@ -448,6 +453,7 @@ impl Wire for TopicRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "TopicRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -600,6 +606,7 @@ impl Wire for DescribeTopicPartitionsResponse {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -608,6 +615,7 @@ impl Wire for DescribeTopicPartitionsResponse {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponse.topics",
+                i,
                 <Vec<DescribeTopicPartitionsResponseTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -616,6 +624,7 @@ impl Wire for DescribeTopicPartitionsResponse {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponse.next_cursor",
+                i,
                 <Option<Cursor> as Wire>::decode(i, cx),
             )?;
             this.next_cursor = x;
@@ -625,6 +634,7 @@ impl Wire for DescribeTopicPartitionsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeTopicPartitionsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -831,6 +841,7 @@ impl Wire for DescribeTopicPartitionsResponseTopic {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponseTopic.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -839,6 +850,7 @@ impl Wire for DescribeTopicPartitionsResponseTopic {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponseTopic.name",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -847,6 +859,7 @@ impl Wire for DescribeTopicPartitionsResponseTopic {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponseTopic.topic_id",
+                i,
                 <Uuid as Wire>::decode(i, cx),
             )?;
             this.topic_id = x;
@@ -855,6 +868,7 @@ impl Wire for DescribeTopicPartitionsResponseTopic {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponseTopic.is_internal",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.is_internal = x;
@@ -863,6 +877,7 @@ impl Wire for DescribeTopicPartitionsResponseTopic {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponseTopic.partitions",
+                i,
                 <Vec<DescribeTopicPartitionsResponsePartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -871,6 +886,7 @@ impl Wire for DescribeTopicPartitionsResponseTopic {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponseTopic.topic_authorized_operations",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.topic_authorized_operations = x;
@@ -880,6 +896,7 @@ impl Wire for DescribeTopicPartitionsResponseTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeTopicPartitionsResponseTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1176,6 +1193,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1184,6 +1202,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -1192,6 +1211,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.leader_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_id = x;
@@ -1200,6 +1220,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_epoch = x;
@@ -1208,6 +1229,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.replica_nodes",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.replica_nodes = x;
@@ -1216,6 +1238,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.isr_nodes",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.isr_nodes = x;
@@ -1224,6 +1247,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.eligible_leader_replicas",
+                i,
                 <Option<Vec<i32>> as Wire>::decode(i, cx),
             )?;
             this.eligible_leader_replicas = x;
@@ -1232,6 +1256,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.last_known_elr",
+                i,
                 <Option<Vec<i32>> as Wire>::decode(i, cx),
             )?;
             this.last_known_elr = x;
@@ -1240,6 +1265,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
         if true {
             let (rest, x) = field(
                 "DescribeTopicPartitionsResponsePartition.offline_replicas",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.offline_replicas = x;
@@ -1249,6 +1275,7 @@ impl Wire for DescribeTopicPartitionsResponsePartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "DescribeTopicPartitionsResponsePartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -144,43 +144,52 @@ impl Wire for FetchRequest {
         let mut this = Self::default();
         let mut i = i;
         if v <= 14 {
-            let (rest, x) = field("FetchRequest.replica_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchRequest.replica_id", i, <i32 as Wire>::decode(i, cx))?;
             this.replica_id = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("FetchRequest.max_wait_ms", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchRequest.max_wait_ms", i, <i32 as Wire>::decode(i, cx))?;
             this.max_wait_ms = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("FetchRequest.min_bytes", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchRequest.min_bytes", i, <i32 as Wire>::decode(i, cx))?;
             this.min_bytes = x;
             i = rest;
         }
         if v >= 3 {
-            let (rest, x) = field("FetchRequest.max_bytes", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchRequest.max_bytes", i, <i32 as Wire>::decode(i, cx))?;
             this.max_bytes = x;
             i = rest;
         }
         if v >= 4 {
-            let (rest, x) = field("FetchRequest.isolation_level", <i8 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "FetchRequest.isolation_level",
+                i,
+                <i8 as Wire>::decode(i, cx),
+            )?;
             this.isolation_level = x;
             i = rest;
         }
         if v >= 7 {
-            let (rest, x) = field("FetchRequest.session_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchRequest.session_id", i, <i32 as Wire>::decode(i, cx))?;
             this.session_id = x;
             i = rest;
         }
         if v >= 7 {
-            let (rest, x) = field("FetchRequest.session_epoch", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "FetchRequest.session_epoch",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.session_epoch = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "FetchRequest.topics",
+                i,
                 <Vec<FetchTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -189,13 +198,14 @@ impl Wire for FetchRequest {
         if v >= 7 {
             let (rest, x) = field(
                 "FetchRequest.forgotten_topics_data",
+                i,
                 <Vec<ForgottenTopic> as Wire>::decode(i, cx),
             )?;
             this.forgotten_topics_data = x;
             i = rest;
         }
         if v >= 11 {
-            let (rest, x) = field("FetchRequest.rack_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchRequest.rack_id", i, <String as Wire>::decode(i, cx))?;
             this.rack_id = x;
             i = rest;
         }
@@ -203,10 +213,12 @@ impl Wire for FetchRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FetchRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 12 => {
                         this.cluster_id = field(
                             "FetchRequest.cluster_id",
+                            data,
                             tagged_value::<Option<String>>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -214,6 +226,7 @@ impl Wire for FetchRequest {
                     1 if v >= 15 => {
                         this.replica_state = field(
                             "FetchRequest.replica_state",
+                            data,
                             tagged_value::<ReplicaState>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -599,18 +612,19 @@ impl Wire for ForgottenTopic {
         let mut this = Self::default();
         let mut i = i;
         if v >= 7 && v <= 12 {
-            let (rest, x) = field("ForgottenTopic.topic", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ForgottenTopic.topic", i, <String as Wire>::decode(i, cx))?;
             this.topic = x;
             i = rest;
         }
         if v >= 13 {
-            let (rest, x) = field("ForgottenTopic.topic_id", <Uuid as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ForgottenTopic.topic_id", i, <Uuid as Wire>::decode(i, cx))?;
             this.topic_id = x;
             i = rest;
         }
         if v >= 7 {
             let (rest, x) = field(
                 "ForgottenTopic.partitions",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -620,6 +634,7 @@ impl Wire for ForgottenTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ForgottenTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -806,18 +821,19 @@ impl Wire for FetchTopic {
         let mut this = Self::default();
         let mut i = i;
         if v <= 12 {
-            let (rest, x) = field("FetchTopic.topic", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchTopic.topic", i, <String as Wire>::decode(i, cx))?;
             this.topic = x;
             i = rest;
         }
         if v >= 13 {
-            let (rest, x) = field("FetchTopic.topic_id", <Uuid as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchTopic.topic_id", i, <Uuid as Wire>::decode(i, cx))?;
             this.topic_id = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "FetchTopic.partitions",
+                i,
                 <Vec<FetchPartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -827,6 +843,7 @@ impl Wire for FetchTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FetchTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1036,26 +1053,32 @@ impl Wire for FetchPartition {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("FetchPartition.partition", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchPartition.partition", i, <i32 as Wire>::decode(i, cx))?;
             this.partition = x;
             i = rest;
         }
         if v >= 9 {
             let (rest, x) = field(
                 "FetchPartition.current_leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.current_leader_epoch = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("FetchPartition.fetch_offset", <i64 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "FetchPartition.fetch_offset",
+                i,
+                <i64 as Wire>::decode(i, cx),
+            )?;
             this.fetch_offset = x;
             i = rest;
         }
         if v >= 12 {
             let (rest, x) = field(
                 "FetchPartition.last_fetched_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.last_fetched_epoch = x;
@@ -1064,6 +1087,7 @@ impl Wire for FetchPartition {
         if v >= 5 {
             let (rest, x) = field(
                 "FetchPartition.log_start_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.log_start_offset = x;
@@ -1072,6 +1096,7 @@ impl Wire for FetchPartition {
         if true {
             let (rest, x) = field(
                 "FetchPartition.partition_max_bytes",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_max_bytes = x;
@@ -1081,10 +1106,12 @@ impl Wire for FetchPartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FetchPartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 17 => {
                         this.replica_directory_id = field(
                             "FetchPartition.replica_directory_id",
+                            data,
                             tagged_value::<Uuid>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -1353,12 +1380,16 @@ impl Wire for ReplicaState {
         let mut this = Self::default();
         let mut i = i;
         if v >= 15 {
-            let (rest, x) = field("ReplicaState.replica_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ReplicaState.replica_id", i, <i32 as Wire>::decode(i, cx))?;
             this.replica_id = x;
             i = rest;
         }
         if v >= 15 {
-            let (rest, x) = field("ReplicaState.replica_epoch", <i64 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "ReplicaState.replica_epoch",
+                i,
+                <i64 as Wire>::decode(i, cx),
+            )?;
             this.replica_epoch = x;
             i = rest;
         }
@@ -1366,6 +1397,7 @@ impl Wire for ReplicaState {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ReplicaState._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1562,24 +1594,26 @@ impl Wire for FetchResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "FetchResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
             i = rest;
         }
         if v >= 7 {
-            let (rest, x) = field("FetchResponse.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchResponse.error_code", i, <i16 as Wire>::decode(i, cx))?;
             this.error_code = x;
             i = rest;
         }
         if v >= 7 {
-            let (rest, x) = field("FetchResponse.session_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("FetchResponse.session_id", i, <i32 as Wire>::decode(i, cx))?;
             this.session_id = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "FetchResponse.responses",
+                i,
                 <Vec<FetchableTopicResponse> as Wire>::decode(i, cx),
             )?;
             this.responses = x;
@@ -1589,10 +1623,12 @@ impl Wire for FetchResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FetchResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 16 => {
                         this.node_endpoints = field(
                             "FetchResponse.node_endpoints",
+                            data,
                             tagged_value::<Vec<NodeEndpoint>>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -1839,22 +1875,26 @@ impl Wire for NodeEndpoint {
         let mut this = Self::default();
         let mut i = i;
         if v >= 16 {
-            let (rest, x) = field("NodeEndpoint.node_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("NodeEndpoint.node_id", i, <i32 as Wire>::decode(i, cx))?;
             this.node_id = x;
             i = rest;
         }
         if v >= 16 {
-            let (rest, x) = field("NodeEndpoint.host", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("NodeEndpoint.host", i, <String as Wire>::decode(i, cx))?;
             this.host = x;
             i = rest;
         }
         if v >= 16 {
-            let (rest, x) = field("NodeEndpoint.port", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("NodeEndpoint.port", i, <i32 as Wire>::decode(i, cx))?;
             this.port = x;
             i = rest;
         }
         if v >= 16 {
-            let (rest, x) = field("NodeEndpoint.rack", <Option<String> as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "NodeEndpoint.rack",
+                i,
+                <Option<String> as Wire>::decode(i, cx),
+            )?;
             this.rack = x;
             i = rest;
         }
@@ -1862,6 +1902,7 @@ impl Wire for NodeEndpoint {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "NodeEndpoint._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -2087,6 +2128,7 @@ impl Wire for FetchableTopicResponse {
         if v <= 12 {
             let (rest, x) = field(
                 "FetchableTopicResponse.topic",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.topic = x;
@@ -2095,6 +2137,7 @@ impl Wire for FetchableTopicResponse {
         if v >= 13 {
             let (rest, x) = field(
                 "FetchableTopicResponse.topic_id",
+                i,
                 <Uuid as Wire>::decode(i, cx),
             )?;
             this.topic_id = x;
@@ -2103,6 +2146,7 @@ impl Wire for FetchableTopicResponse {
         if true {
             let (rest, x) = field(
                 "FetchableTopicResponse.partitions",
+                i,
                 <Vec<PartitionData> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -2112,6 +2156,7 @@ impl Wire for FetchableTopicResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FetchableTopicResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -2349,24 +2394,30 @@ impl Wire for PartitionData {
         if true {
             let (rest, x) = field(
                 "PartitionData.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("PartitionData.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("PartitionData.error_code", i, <i16 as Wire>::decode(i, cx))?;
             this.error_code = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("PartitionData.high_watermark", <i64 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "PartitionData.high_watermark",
+                i,
+                <i64 as Wire>::decode(i, cx),
+            )?;
             this.high_watermark = x;
             i = rest;
         }
         if v >= 4 {
             let (rest, x) = field(
                 "PartitionData.last_stable_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.last_stable_offset = x;
@@ -2375,6 +2426,7 @@ impl Wire for PartitionData {
         if v >= 5 {
             let (rest, x) = field(
                 "PartitionData.log_start_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.log_start_offset = x;
@@ -2383,6 +2435,7 @@ impl Wire for PartitionData {
         if v >= 4 {
             let (rest, x) = field(
                 "PartitionData.aborted_transactions",
+                i,
                 <Option<Vec<AbortedTransaction>> as Wire>::decode(i, cx),
             )?;
             this.aborted_transactions = x;
@@ -2391,6 +2444,7 @@ impl Wire for PartitionData {
         if v >= 11 {
             let (rest, x) = field(
                 "PartitionData.preferred_read_replica",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.preferred_read_replica = x;
@@ -2399,6 +2453,7 @@ impl Wire for PartitionData {
         if true {
             let (rest, x) = field(
                 "PartitionData.records",
+                i,
                 <Option<Records> as Wire>::decode(i, cx),
             )?;
             this.records = x;
@@ -2408,10 +2463,12 @@ impl Wire for PartitionData {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "PartitionData._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 12 => {
                         this.diverging_epoch = field(
                             "PartitionData.diverging_epoch",
+                            data,
                             tagged_value::<EpochEndOffset>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -2419,6 +2476,7 @@ impl Wire for PartitionData {
                     1 if v >= 12 => {
                         this.current_leader = field(
                             "PartitionData.current_leader",
+                            data,
                             tagged_value::<LeaderIdAndEpoch>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -2426,6 +2484,7 @@ impl Wire for PartitionData {
                     2 if v >= 12 => {
                         this.snapshot_id = field(
                             "PartitionData.snapshot_id",
+                            data,
                             tagged_value::<SnapshotId>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -2800,6 +2859,7 @@ impl Wire for AbortedTransaction {
         if v >= 4 {
             let (rest, x) = field(
                 "AbortedTransaction.producer_id",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.producer_id = x;
@@ -2808,6 +2868,7 @@ impl Wire for AbortedTransaction {
         if v >= 4 {
             let (rest, x) = field(
                 "AbortedTransaction.first_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.first_offset = x;
@@ -2817,6 +2878,7 @@ impl Wire for AbortedTransaction {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "AbortedTransaction._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -2982,12 +3044,12 @@ impl Wire for SnapshotId {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("SnapshotId.end_offset", <i64 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("SnapshotId.end_offset", i, <i64 as Wire>::decode(i, cx))?;
             this.end_offset = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("SnapshotId.epoch", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("SnapshotId.epoch", i, <i32 as Wire>::decode(i, cx))?;
             this.epoch = x;
             i = rest;
         }
@@ -2995,6 +3057,7 @@ impl Wire for SnapshotId {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "SnapshotId._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -3148,13 +3211,18 @@ impl Wire for LeaderIdAndEpoch {
         let mut this = Self::default();
         let mut i = i;
         if v >= 12 {
-            let (rest, x) = field("LeaderIdAndEpoch.leader_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "LeaderIdAndEpoch.leader_id",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.leader_id = x;
             i = rest;
         }
         if v >= 12 {
             let (rest, x) = field(
                 "LeaderIdAndEpoch.leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_epoch = x;
@@ -3164,6 +3232,7 @@ impl Wire for LeaderIdAndEpoch {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "LeaderIdAndEpoch._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -3329,12 +3398,12 @@ impl Wire for EpochEndOffset {
         let mut this = Self::default();
         let mut i = i;
         if v >= 12 {
-            let (rest, x) = field("EpochEndOffset.epoch", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("EpochEndOffset.epoch", i, <i32 as Wire>::decode(i, cx))?;
             this.epoch = x;
             i = rest;
         }
         if v >= 12 {
-            let (rest, x) = field("EpochEndOffset.end_offset", <i64 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("EpochEndOffset.end_offset", i, <i64 as Wire>::decode(i, cx))?;
             this.end_offset = x;
             i = rest;
         }
@@ -3342,6 +3411,7 @@ impl Wire for EpochEndOffset {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "EpochEndOffset._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -80,6 +80,7 @@ impl Wire for FindCoordinatorRequest {
         if v <= 3 {
             let (rest, x) = field(
                 "FindCoordinatorRequest.key",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.key = x;
@@ -88,6 +89,7 @@ impl Wire for FindCoordinatorRequest {
         if v >= 1 {
             let (rest, x) = field(
                 "FindCoordinatorRequest.key_type",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.key_type = x;
@@ -96,6 +98,7 @@ impl Wire for FindCoordinatorRequest {
         if v >= 4 {
             let (rest, x) = field(
                 "FindCoordinatorRequest.coordinator_keys",
+                i,
                 <Vec<String> as Wire>::decode(i, cx),
             )?;
             this.coordinator_keys = x;
@@ -105,6 +108,7 @@ impl Wire for FindCoordinatorRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FindCoordinatorRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -345,6 +349,7 @@ impl Wire for FindCoordinatorResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "FindCoordinatorResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -353,6 +358,7 @@ impl Wire for FindCoordinatorResponse {
         if v <= 3 {
             let (rest, x) = field(
                 "FindCoordinatorResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -361,6 +367,7 @@ impl Wire for FindCoordinatorResponse {
         if v >= 1 && v <= 3 {
             let (rest, x) = field(
                 "FindCoordinatorResponse.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -369,6 +376,7 @@ impl Wire for FindCoordinatorResponse {
         if v <= 3 {
             let (rest, x) = field(
                 "FindCoordinatorResponse.node_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.node_id = x;
@@ -377,19 +385,25 @@ impl Wire for FindCoordinatorResponse {
         if v <= 3 {
             let (rest, x) = field(
                 "FindCoordinatorResponse.host",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.host = x;
             i = rest;
         }
         if v <= 3 {
-            let (rest, x) = field("FindCoordinatorResponse.port", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "FindCoordinatorResponse.port",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.port = x;
             i = rest;
         }
         if v >= 4 {
             let (rest, x) = field(
                 "FindCoordinatorResponse.coordinators",
+                i,
                 <Vec<Coordinator> as Wire>::decode(i, cx),
             )?;
             this.coordinators = x;
@@ -399,6 +413,7 @@ impl Wire for FindCoordinatorResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "FindCoordinatorResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -709,33 +724,34 @@ impl Wire for Coordinator {
         let mut this = Self::default();
         let mut i = i;
         if v >= 4 {
-            let (rest, x) = field("Coordinator.key", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("Coordinator.key", i, <String as Wire>::decode(i, cx))?;
             this.key = x;
             i = rest;
         }
         if v >= 4 {
-            let (rest, x) = field("Coordinator.node_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("Coordinator.node_id", i, <i32 as Wire>::decode(i, cx))?;
             this.node_id = x;
             i = rest;
         }
         if v >= 4 {
-            let (rest, x) = field("Coordinator.host", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("Coordinator.host", i, <String as Wire>::decode(i, cx))?;
             this.host = x;
             i = rest;
         }
         if v >= 4 {
-            let (rest, x) = field("Coordinator.port", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("Coordinator.port", i, <i32 as Wire>::decode(i, cx))?;
             this.port = x;
             i = rest;
         }
         if v >= 4 {
-            let (rest, x) = field("Coordinator.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("Coordinator.error_code", i, <i16 as Wire>::decode(i, cx))?;
             this.error_code = x;
             i = rest;
         }
         if v >= 4 {
             let (rest, x) = field(
                 "Coordinator.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -745,6 +761,7 @@ impl Wire for Coordinator {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "Coordinator._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -86,13 +86,18 @@ impl Wire for HeartbeatRequest {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("HeartbeatRequest.group_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "HeartbeatRequest.group_id",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.group_id = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "HeartbeatRequest.generation_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.generation_id = x;
@@ -101,6 +106,7 @@ impl Wire for HeartbeatRequest {
         if true {
             let (rest, x) = field(
                 "HeartbeatRequest.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -109,6 +115,7 @@ impl Wire for HeartbeatRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "HeartbeatRequest.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
@@ -118,6 +125,7 @@ impl Wire for HeartbeatRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "HeartbeatRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -325,13 +333,18 @@ impl Wire for HeartbeatResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "HeartbeatResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("HeartbeatResponse.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "HeartbeatResponse.error_code",
+                i,
+                <i16 as Wire>::decode(i, cx),
+            )?;
             this.error_code = x;
             i = rest;
         }
@@ -339,6 +352,7 @@ impl Wire for HeartbeatResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "HeartbeatResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

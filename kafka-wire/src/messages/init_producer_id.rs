@@ -88,6 +88,7 @@ impl Wire for InitProducerIdRequest {
         if true {
             let (rest, x) = field(
                 "InitProducerIdRequest.transactional_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.transactional_id = x;
@@ -96,6 +97,7 @@ impl Wire for InitProducerIdRequest {
         if true {
             let (rest, x) = field(
                 "InitProducerIdRequest.transaction_timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.transaction_timeout_ms = x;
@@ -104,6 +106,7 @@ impl Wire for InitProducerIdRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "InitProducerIdRequest.producer_id",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.producer_id = x;
@@ -112,6 +115,7 @@ impl Wire for InitProducerIdRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "InitProducerIdRequest.producer_epoch",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.producer_epoch = x;
@@ -121,6 +125,7 @@ impl Wire for InitProducerIdRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "InitProducerIdRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -353,6 +358,7 @@ impl Wire for InitProducerIdResponse {
         if true {
             let (rest, x) = field(
                 "InitProducerIdResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -361,6 +367,7 @@ impl Wire for InitProducerIdResponse {
         if true {
             let (rest, x) = field(
                 "InitProducerIdResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -369,6 +376,7 @@ impl Wire for InitProducerIdResponse {
         if true {
             let (rest, x) = field(
                 "InitProducerIdResponse.producer_id",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.producer_id = x;
@@ -377,6 +385,7 @@ impl Wire for InitProducerIdResponse {
         if true {
             let (rest, x) = field(
                 "InitProducerIdResponse.producer_epoch",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.producer_epoch = x;
@@ -386,6 +395,7 @@ impl Wire for InitProducerIdResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "InitProducerIdResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

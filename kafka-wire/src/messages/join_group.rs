@@ -118,13 +118,18 @@ impl Wire for JoinGroupRequest {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("JoinGroupRequest.group_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "JoinGroupRequest.group_id",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.group_id = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "JoinGroupRequest.session_timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.session_timeout_ms = x;
@@ -133,6 +138,7 @@ impl Wire for JoinGroupRequest {
         if v >= 1 {
             let (rest, x) = field(
                 "JoinGroupRequest.rebalance_timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.rebalance_timeout_ms = x;
@@ -141,6 +147,7 @@ impl Wire for JoinGroupRequest {
         if true {
             let (rest, x) = field(
                 "JoinGroupRequest.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -149,6 +156,7 @@ impl Wire for JoinGroupRequest {
         if v >= 5 {
             let (rest, x) = field(
                 "JoinGroupRequest.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
@@ -157,6 +165,7 @@ impl Wire for JoinGroupRequest {
         if true {
             let (rest, x) = field(
                 "JoinGroupRequest.protocol_type",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.protocol_type = x;
@@ -165,6 +174,7 @@ impl Wire for JoinGroupRequest {
         if true {
             let (rest, x) = field(
                 "JoinGroupRequest.protocols",
+                i,
                 <Vec<JoinGroupRequestProtocol> as Wire>::decode(i, cx),
             )?;
             this.protocols = x;
@@ -173,6 +183,7 @@ impl Wire for JoinGroupRequest {
         if v >= 8 {
             let (rest, x) = field(
                 "JoinGroupRequest.reason",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.reason = x;
@@ -182,6 +193,7 @@ impl Wire for JoinGroupRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "JoinGroupRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -460,6 +472,7 @@ impl Wire for JoinGroupRequestProtocol {
         if true {
             let (rest, x) = field(
                 "JoinGroupRequestProtocol.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -468,6 +481,7 @@ impl Wire for JoinGroupRequestProtocol {
         if true {
             let (rest, x) = field(
                 "JoinGroupRequestProtocol.metadata",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.metadata = x;
@@ -477,6 +491,7 @@ impl Wire for JoinGroupRequestProtocol {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "JoinGroupRequestProtocol._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -696,19 +711,25 @@ impl Wire for JoinGroupResponse {
         if v >= 2 {
             let (rest, x) = field(
                 "JoinGroupResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("JoinGroupResponse.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "JoinGroupResponse.error_code",
+                i,
+                <i16 as Wire>::decode(i, cx),
+            )?;
             this.error_code = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "JoinGroupResponse.generation_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.generation_id = x;
@@ -717,6 +738,7 @@ impl Wire for JoinGroupResponse {
         if v >= 7 {
             let (rest, x) = field(
                 "JoinGroupResponse.protocol_type",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.protocol_type = x;
@@ -725,6 +747,7 @@ impl Wire for JoinGroupResponse {
         if true {
             let (rest, x) = field(
                 "JoinGroupResponse.protocol_name",
+                i,
                 if v >= 7 {
                     <Option<String> as Wire>::decode(i, cx)
                 } else {
@@ -735,13 +758,18 @@ impl Wire for JoinGroupResponse {
             i = rest;
         }
         if true {
-            let (rest, x) = field("JoinGroupResponse.leader", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "JoinGroupResponse.leader",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.leader = x;
             i = rest;
         }
         if v >= 9 {
             let (rest, x) = field(
                 "JoinGroupResponse.skip_assignment",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.skip_assignment = x;
@@ -750,6 +778,7 @@ impl Wire for JoinGroupResponse {
         if true {
             let (rest, x) = field(
                 "JoinGroupResponse.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -758,6 +787,7 @@ impl Wire for JoinGroupResponse {
         if true {
             let (rest, x) = field(
                 "JoinGroupResponse.members",
+                i,
                 <Vec<JoinGroupResponseMember> as Wire>::decode(i, cx),
             )?;
             this.members = x;
@@ -767,6 +797,7 @@ impl Wire for JoinGroupResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "JoinGroupResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1080,6 +1111,7 @@ impl Wire for JoinGroupResponseMember {
         if true {
             let (rest, x) = field(
                 "JoinGroupResponseMember.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -1088,6 +1120,7 @@ impl Wire for JoinGroupResponseMember {
         if v >= 5 {
             let (rest, x) = field(
                 "JoinGroupResponseMember.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
@@ -1096,6 +1129,7 @@ impl Wire for JoinGroupResponseMember {
         if true {
             let (rest, x) = field(
                 "JoinGroupResponseMember.metadata",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.metadata = x;
@@ -1105,6 +1139,7 @@ impl Wire for JoinGroupResponseMember {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "JoinGroupResponseMember._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -80,6 +80,7 @@ impl Wire for LeaveGroupRequest {
         if true {
             let (rest, x) = field(
                 "LeaveGroupRequest.group_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_id = x;
@@ -88,6 +89,7 @@ impl Wire for LeaveGroupRequest {
         if v <= 2 {
             let (rest, x) = field(
                 "LeaveGroupRequest.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -96,6 +98,7 @@ impl Wire for LeaveGroupRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "LeaveGroupRequest.members",
+                i,
                 <Vec<MemberIdentity> as Wire>::decode(i, cx),
             )?;
             this.members = x;
@@ -105,6 +108,7 @@ impl Wire for LeaveGroupRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "LeaveGroupRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -297,13 +301,18 @@ impl Wire for MemberIdentity {
         let mut this = Self::default();
         let mut i = i;
         if v >= 3 {
-            let (rest, x) = field("MemberIdentity.member_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "MemberIdentity.member_id",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.member_id = x;
             i = rest;
         }
         if v >= 3 {
             let (rest, x) = field(
                 "MemberIdentity.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
@@ -312,6 +321,7 @@ impl Wire for MemberIdentity {
         if v >= 5 {
             let (rest, x) = field(
                 "MemberIdentity.reason",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.reason = x;
@@ -321,6 +331,7 @@ impl Wire for MemberIdentity {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MemberIdentity._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -523,6 +534,7 @@ impl Wire for LeaveGroupResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "LeaveGroupResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -531,6 +543,7 @@ impl Wire for LeaveGroupResponse {
         if true {
             let (rest, x) = field(
                 "LeaveGroupResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -539,6 +552,7 @@ impl Wire for LeaveGroupResponse {
         if v >= 3 {
             let (rest, x) = field(
                 "LeaveGroupResponse.members",
+                i,
                 <Vec<MemberResponse> as Wire>::decode(i, cx),
             )?;
             this.members = x;
@@ -548,6 +562,7 @@ impl Wire for LeaveGroupResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "LeaveGroupResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -734,20 +749,25 @@ impl Wire for MemberResponse {
         let mut this = Self::default();
         let mut i = i;
         if v >= 3 {
-            let (rest, x) = field("MemberResponse.member_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "MemberResponse.member_id",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.member_id = x;
             i = rest;
         }
         if v >= 3 {
             let (rest, x) = field(
                 "MemberResponse.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
             i = rest;
         }
         if v >= 3 {
-            let (rest, x) = field("MemberResponse.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("MemberResponse.error_code", i, <i16 as Wire>::decode(i, cx))?;
             this.error_code = x;
             i = rest;
         }
@@ -755,6 +775,7 @@ impl Wire for MemberResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MemberResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -72,6 +72,7 @@ impl Wire for ListGroupsRequest {
         if v >= 4 {
             let (rest, x) = field(
                 "ListGroupsRequest.states_filter",
+                i,
                 <Vec<String> as Wire>::decode(i, cx),
             )?;
             this.states_filter = x;
@@ -80,6 +81,7 @@ impl Wire for ListGroupsRequest {
         if v >= 5 {
             let (rest, x) = field(
                 "ListGroupsRequest.types_filter",
+                i,
                 <Vec<String> as Wire>::decode(i, cx),
             )?;
             this.types_filter = x;
@@ -89,6 +91,7 @@ impl Wire for ListGroupsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListGroupsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -272,6 +275,7 @@ impl Wire for ListGroupsResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "ListGroupsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -280,6 +284,7 @@ impl Wire for ListGroupsResponse {
         if true {
             let (rest, x) = field(
                 "ListGroupsResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -288,6 +293,7 @@ impl Wire for ListGroupsResponse {
         if true {
             let (rest, x) = field(
                 "ListGroupsResponse.groups",
+                i,
                 <Vec<ListedGroup> as Wire>::decode(i, cx),
             )?;
             this.groups = x;
@@ -297,6 +303,7 @@ impl Wire for ListGroupsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListGroupsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -485,22 +492,30 @@ impl Wire for ListedGroup {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("ListedGroup.group_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ListedGroup.group_id", i, <String as Wire>::decode(i, cx))?;
             this.group_id = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("ListedGroup.protocol_type", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "ListedGroup.protocol_type",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.protocol_type = x;
             i = rest;
         }
         if v >= 4 {
-            let (rest, x) = field("ListedGroup.group_state", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "ListedGroup.group_state",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.group_state = x;
             i = rest;
         }
         if v >= 5 {
-            let (rest, x) = field("ListedGroup.group_type", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ListedGroup.group_type", i, <String as Wire>::decode(i, cx))?;
             this.group_type = x;
             i = rest;
         }
@@ -508,6 +523,7 @@ impl Wire for ListedGroup {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListedGroup._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -88,6 +88,7 @@ impl Wire for ListOffsetsRequest {
         if true {
             let (rest, x) = field(
                 "ListOffsetsRequest.replica_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.replica_id = x;
@@ -96,6 +97,7 @@ impl Wire for ListOffsetsRequest {
         if v >= 2 {
             let (rest, x) = field(
                 "ListOffsetsRequest.isolation_level",
+                i,
                 <i8 as Wire>::decode(i, cx),
             )?;
             this.isolation_level = x;
@@ -104,6 +106,7 @@ impl Wire for ListOffsetsRequest {
         if true {
             let (rest, x) = field(
                 "ListOffsetsRequest.topics",
+                i,
                 <Vec<ListOffsetsTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -112,6 +115,7 @@ impl Wire for ListOffsetsRequest {
         if v >= 10 {
             let (rest, x) = field(
                 "ListOffsetsRequest.timeout_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.timeout_ms = x;
@@ -121,6 +125,7 @@ impl Wire for ListOffsetsRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListOffsetsRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -318,13 +323,14 @@ impl Wire for ListOffsetsTopic {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("ListOffsetsTopic.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ListOffsetsTopic.name", i, <String as Wire>::decode(i, cx))?;
             this.name = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "ListOffsetsTopic.partitions",
+                i,
                 <Vec<ListOffsetsPartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -334,6 +340,7 @@ impl Wire for ListOffsetsTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListOffsetsTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -505,6 +512,7 @@ impl Wire for ListOffsetsPartition {
         if true {
             let (rest, x) = field(
                 "ListOffsetsPartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -513,6 +521,7 @@ impl Wire for ListOffsetsPartition {
         if v >= 4 {
             let (rest, x) = field(
                 "ListOffsetsPartition.current_leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.current_leader_epoch = x;
@@ -521,6 +530,7 @@ impl Wire for ListOffsetsPartition {
         if true {
             let (rest, x) = field(
                 "ListOffsetsPartition.timestamp",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.timestamp = x;
@@ -529,6 +539,7 @@ impl Wire for ListOffsetsPartition {
         if v <= 0 {
             let (rest, x) = field(
                 "ListOffsetsPartition.max_num_offsets",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.max_num_offsets = x;
@@ -538,6 +549,7 @@ impl Wire for ListOffsetsPartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListOffsetsPartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -748,6 +760,7 @@ impl Wire for ListOffsetsResponse {
         if v >= 2 {
             let (rest, x) = field(
                 "ListOffsetsResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -756,6 +769,7 @@ impl Wire for ListOffsetsResponse {
         if true {
             let (rest, x) = field(
                 "ListOffsetsResponse.topics",
+                i,
                 <Vec<ListOffsetsTopicResponse> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -765,6 +779,7 @@ impl Wire for ListOffsetsResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListOffsetsResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -920,6 +935,7 @@ impl Wire for ListOffsetsTopicResponse {
         if true {
             let (rest, x) = field(
                 "ListOffsetsTopicResponse.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -928,6 +944,7 @@ impl Wire for ListOffsetsTopicResponse {
         if true {
             let (rest, x) = field(
                 "ListOffsetsTopicResponse.partitions",
+                i,
                 <Vec<ListOffsetsPartitionResponse> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -937,6 +954,7 @@ impl Wire for ListOffsetsTopicResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListOffsetsTopicResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1124,6 +1142,7 @@ impl Wire for ListOffsetsPartitionResponse {
         if true {
             let (rest, x) = field(
                 "ListOffsetsPartitionResponse.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -1132,6 +1151,7 @@ impl Wire for ListOffsetsPartitionResponse {
         if true {
             let (rest, x) = field(
                 "ListOffsetsPartitionResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1140,6 +1160,7 @@ impl Wire for ListOffsetsPartitionResponse {
         if v <= 0 {
             let (rest, x) = field(
                 "ListOffsetsPartitionResponse.old_style_offsets",
+                i,
                 <Vec<i64> as Wire>::decode(i, cx),
             )?;
             this.old_style_offsets = x;
@@ -1148,6 +1169,7 @@ impl Wire for ListOffsetsPartitionResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "ListOffsetsPartitionResponse.timestamp",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.timestamp = x;
@@ -1156,6 +1178,7 @@ impl Wire for ListOffsetsPartitionResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "ListOffsetsPartitionResponse.offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.offset = x;
@@ -1164,6 +1187,7 @@ impl Wire for ListOffsetsPartitionResponse {
         if v >= 4 {
             let (rest, x) = field(
                 "ListOffsetsPartitionResponse.leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_epoch = x;
@@ -1173,6 +1197,7 @@ impl Wire for ListOffsetsPartitionResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ListOffsetsPartitionResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

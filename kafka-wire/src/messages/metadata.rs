@@ -88,6 +88,7 @@ impl Wire for MetadataRequest {
         if true {
             let (rest, x) = field(
                 "MetadataRequest.topics",
+                i,
                 if v >= 1 {
                     <Option<Vec<MetadataRequestTopic>> as Wire>::decode(i, cx)
                 } else {
@@ -100,6 +101,7 @@ impl Wire for MetadataRequest {
         if v >= 4 {
             let (rest, x) = field(
                 "MetadataRequest.allow_auto_topic_creation",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.allow_auto_topic_creation = x;
@@ -108,6 +110,7 @@ impl Wire for MetadataRequest {
         if v >= 8 && v <= 10 {
             let (rest, x) = field(
                 "MetadataRequest.include_cluster_authorized_operations",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.include_cluster_authorized_operations = x;
@@ -116,6 +119,7 @@ impl Wire for MetadataRequest {
         if v >= 8 {
             let (rest, x) = field(
                 "MetadataRequest.include_topic_authorized_operations",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.include_topic_authorized_operations = x;
@@ -125,6 +129,7 @@ impl Wire for MetadataRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MetadataRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -364,6 +369,7 @@ impl Wire for MetadataRequestTopic {
         if v >= 10 {
             let (rest, x) = field(
                 "MetadataRequestTopic.topic_id",
+                i,
                 <Uuid as Wire>::decode(i, cx),
             )?;
             this.topic_id = x;
@@ -372,6 +378,7 @@ impl Wire for MetadataRequestTopic {
         if true {
             let (rest, x) = field(
                 "MetadataRequestTopic.name",
+                i,
                 if v >= 10 {
                     <Option<String> as Wire>::decode(i, cx)
                 } else {
@@ -385,6 +392,7 @@ impl Wire for MetadataRequestTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MetadataRequestTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -587,6 +595,7 @@ impl Wire for MetadataResponse {
         if v >= 3 {
             let (rest, x) = field(
                 "MetadataResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -595,6 +604,7 @@ impl Wire for MetadataResponse {
         if true {
             let (rest, x) = field(
                 "MetadataResponse.brokers",
+                i,
                 <Vec<MetadataResponseBroker> as Wire>::decode(i, cx),
             )?;
             this.brokers = x;
@@ -603,6 +613,7 @@ impl Wire for MetadataResponse {
         if v >= 2 {
             let (rest, x) = field(
                 "MetadataResponse.cluster_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.cluster_id = x;
@@ -611,6 +622,7 @@ impl Wire for MetadataResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "MetadataResponse.controller_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.controller_id = x;
@@ -619,6 +631,7 @@ impl Wire for MetadataResponse {
         if true {
             let (rest, x) = field(
                 "MetadataResponse.topics",
+                i,
                 <Vec<MetadataResponseTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -627,6 +640,7 @@ impl Wire for MetadataResponse {
         if v >= 8 && v <= 10 {
             let (rest, x) = field(
                 "MetadataResponse.cluster_authorized_operations",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.cluster_authorized_operations = x;
@@ -636,6 +650,7 @@ impl Wire for MetadataResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MetadataResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -908,6 +923,7 @@ impl Wire for MetadataResponseTopic {
         if true {
             let (rest, x) = field(
                 "MetadataResponseTopic.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -916,6 +932,7 @@ impl Wire for MetadataResponseTopic {
         if true {
             let (rest, x) = field(
                 "MetadataResponseTopic.name",
+                i,
                 if v >= 12 {
                     <Option<String> as Wire>::decode(i, cx)
                 } else {
@@ -928,6 +945,7 @@ impl Wire for MetadataResponseTopic {
         if v >= 10 {
             let (rest, x) = field(
                 "MetadataResponseTopic.topic_id",
+                i,
                 <Uuid as Wire>::decode(i, cx),
             )?;
             this.topic_id = x;
@@ -936,6 +954,7 @@ impl Wire for MetadataResponseTopic {
         if v >= 1 {
             let (rest, x) = field(
                 "MetadataResponseTopic.is_internal",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.is_internal = x;
@@ -944,6 +963,7 @@ impl Wire for MetadataResponseTopic {
         if true {
             let (rest, x) = field(
                 "MetadataResponseTopic.partitions",
+                i,
                 <Vec<MetadataResponsePartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -952,6 +972,7 @@ impl Wire for MetadataResponseTopic {
         if v >= 8 {
             let (rest, x) = field(
                 "MetadataResponseTopic.topic_authorized_operations",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.topic_authorized_operations = x;
@@ -961,6 +982,7 @@ impl Wire for MetadataResponseTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MetadataResponseTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1252,6 +1274,7 @@ impl Wire for MetadataResponsePartition {
         if true {
             let (rest, x) = field(
                 "MetadataResponsePartition.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1260,6 +1283,7 @@ impl Wire for MetadataResponsePartition {
         if true {
             let (rest, x) = field(
                 "MetadataResponsePartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -1268,6 +1292,7 @@ impl Wire for MetadataResponsePartition {
         if true {
             let (rest, x) = field(
                 "MetadataResponsePartition.leader_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_id = x;
@@ -1276,6 +1301,7 @@ impl Wire for MetadataResponsePartition {
         if v >= 7 {
             let (rest, x) = field(
                 "MetadataResponsePartition.leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_epoch = x;
@@ -1284,6 +1310,7 @@ impl Wire for MetadataResponsePartition {
         if true {
             let (rest, x) = field(
                 "MetadataResponsePartition.replica_nodes",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.replica_nodes = x;
@@ -1292,6 +1319,7 @@ impl Wire for MetadataResponsePartition {
         if true {
             let (rest, x) = field(
                 "MetadataResponsePartition.isr_nodes",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.isr_nodes = x;
@@ -1300,6 +1328,7 @@ impl Wire for MetadataResponsePartition {
         if v >= 5 {
             let (rest, x) = field(
                 "MetadataResponsePartition.offline_replicas",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.offline_replicas = x;
@@ -1309,6 +1338,7 @@ impl Wire for MetadataResponsePartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MetadataResponsePartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1575,6 +1605,7 @@ impl Wire for MetadataResponseBroker {
         if true {
             let (rest, x) = field(
                 "MetadataResponseBroker.node_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.node_id = x;
@@ -1583,19 +1614,25 @@ impl Wire for MetadataResponseBroker {
         if true {
             let (rest, x) = field(
                 "MetadataResponseBroker.host",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.host = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("MetadataResponseBroker.port", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "MetadataResponseBroker.port",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.port = x;
             i = rest;
         }
         if v >= 1 {
             let (rest, x) = field(
                 "MetadataResponseBroker.rack",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.rack = x;
@@ -1605,6 +1642,7 @@ impl Wire for MetadataResponseBroker {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "MetadataResponseBroker._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

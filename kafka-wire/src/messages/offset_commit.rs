@@ -104,6 +104,7 @@ impl Wire for OffsetCommitRequest {
         if true {
             let (rest, x) = field(
                 "OffsetCommitRequest.group_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_id = x;
@@ -112,6 +113,7 @@ impl Wire for OffsetCommitRequest {
         if v >= 1 {
             let (rest, x) = field(
                 "OffsetCommitRequest.generation_id_or_member_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.generation_id_or_member_epoch = x;
@@ -120,6 +122,7 @@ impl Wire for OffsetCommitRequest {
         if v >= 1 {
             let (rest, x) = field(
                 "OffsetCommitRequest.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -128,6 +131,7 @@ impl Wire for OffsetCommitRequest {
         if v >= 7 {
             let (rest, x) = field(
                 "OffsetCommitRequest.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
@@ -136,6 +140,7 @@ impl Wire for OffsetCommitRequest {
         if v >= 2 && v <= 4 {
             let (rest, x) = field(
                 "OffsetCommitRequest.retention_time_ms",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.retention_time_ms = x;
@@ -144,6 +149,7 @@ impl Wire for OffsetCommitRequest {
         if true {
             let (rest, x) = field(
                 "OffsetCommitRequest.topics",
+                i,
                 <Vec<OffsetCommitRequestTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -153,6 +159,7 @@ impl Wire for OffsetCommitRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetCommitRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -393,6 +400,7 @@ impl Wire for OffsetCommitRequestTopic {
         if true {
             let (rest, x) = field(
                 "OffsetCommitRequestTopic.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -401,6 +409,7 @@ impl Wire for OffsetCommitRequestTopic {
         if true {
             let (rest, x) = field(
                 "OffsetCommitRequestTopic.partitions",
+                i,
                 <Vec<OffsetCommitRequestPartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -410,6 +419,7 @@ impl Wire for OffsetCommitRequestTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetCommitRequestTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -589,6 +599,7 @@ impl Wire for OffsetCommitRequestPartition {
         if true {
             let (rest, x) = field(
                 "OffsetCommitRequestPartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -597,6 +608,7 @@ impl Wire for OffsetCommitRequestPartition {
         if true {
             let (rest, x) = field(
                 "OffsetCommitRequestPartition.committed_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.committed_offset = x;
@@ -605,6 +617,7 @@ impl Wire for OffsetCommitRequestPartition {
         if v >= 6 {
             let (rest, x) = field(
                 "OffsetCommitRequestPartition.committed_leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.committed_leader_epoch = x;
@@ -613,6 +626,7 @@ impl Wire for OffsetCommitRequestPartition {
         if v >= 1 && v <= 1 {
             let (rest, x) = field(
                 "OffsetCommitRequestPartition.commit_timestamp",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.commit_timestamp = x;
@@ -621,6 +635,7 @@ impl Wire for OffsetCommitRequestPartition {
         if true {
             let (rest, x) = field(
                 "OffsetCommitRequestPartition.committed_metadata",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.committed_metadata = x;
@@ -630,6 +645,7 @@ impl Wire for OffsetCommitRequestPartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetCommitRequestPartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -859,6 +875,7 @@ impl Wire for OffsetCommitResponse {
         if v >= 3 {
             let (rest, x) = field(
                 "OffsetCommitResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -867,6 +884,7 @@ impl Wire for OffsetCommitResponse {
         if true {
             let (rest, x) = field(
                 "OffsetCommitResponse.topics",
+                i,
                 <Vec<OffsetCommitResponseTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -876,6 +894,7 @@ impl Wire for OffsetCommitResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetCommitResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1031,6 +1050,7 @@ impl Wire for OffsetCommitResponseTopic {
         if true {
             let (rest, x) = field(
                 "OffsetCommitResponseTopic.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -1039,6 +1059,7 @@ impl Wire for OffsetCommitResponseTopic {
         if true {
             let (rest, x) = field(
                 "OffsetCommitResponseTopic.partitions",
+                i,
                 <Vec<OffsetCommitResponsePartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -1048,6 +1069,7 @@ impl Wire for OffsetCommitResponseTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetCommitResponseTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1203,6 +1225,7 @@ impl Wire for OffsetCommitResponsePartition {
         if true {
             let (rest, x) = field(
                 "OffsetCommitResponsePartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -1211,6 +1234,7 @@ impl Wire for OffsetCommitResponsePartition {
         if true {
             let (rest, x) = field(
                 "OffsetCommitResponsePartition.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1220,6 +1244,7 @@ impl Wire for OffsetCommitResponsePartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetCommitResponsePartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -66,6 +66,7 @@ impl Wire for OffsetDeleteRequest {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteRequest.group_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_id = x;
@@ -74,6 +75,7 @@ impl Wire for OffsetDeleteRequest {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteRequest.topics",
+                i,
                 <Vec<OffsetDeleteRequestTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -194,6 +196,7 @@ impl Wire for OffsetDeleteRequestTopic {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteRequestTopic.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -202,6 +205,7 @@ impl Wire for OffsetDeleteRequestTopic {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteRequestTopic.partitions",
+                i,
                 <Vec<OffsetDeleteRequestPartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -312,6 +316,7 @@ impl Wire for OffsetDeleteRequestPartition {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteRequestPartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -429,6 +434,7 @@ impl Wire for OffsetDeleteResponse {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -437,6 +443,7 @@ impl Wire for OffsetDeleteResponse {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -445,6 +452,7 @@ impl Wire for OffsetDeleteResponse {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteResponse.topics",
+                i,
                 <Vec<OffsetDeleteResponseTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -584,6 +592,7 @@ impl Wire for OffsetDeleteResponseTopic {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteResponseTopic.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -592,6 +601,7 @@ impl Wire for OffsetDeleteResponseTopic {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteResponseTopic.partitions",
+                i,
                 <Vec<OffsetDeleteResponsePartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -712,6 +722,7 @@ impl Wire for OffsetDeleteResponsePartition {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteResponsePartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -720,6 +731,7 @@ impl Wire for OffsetDeleteResponsePartition {
         if true {
             let (rest, x) = field(
                 "OffsetDeleteResponsePartition.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;

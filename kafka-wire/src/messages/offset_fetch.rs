@@ -88,6 +88,7 @@ impl Wire for OffsetFetchRequest {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchRequest.group_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_id = x;
@@ -96,6 +97,7 @@ impl Wire for OffsetFetchRequest {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchRequest.topics",
+                i,
                 if v >= 2 && v <= 7 {
                     <Option<Vec<OffsetFetchRequestTopic>> as Wire>::decode(i, cx)
                 } else {
@@ -108,6 +110,7 @@ impl Wire for OffsetFetchRequest {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchRequest.groups",
+                i,
                 <Vec<OffsetFetchRequestGroup> as Wire>::decode(i, cx),
             )?;
             this.groups = x;
@@ -116,6 +119,7 @@ impl Wire for OffsetFetchRequest {
         if v >= 7 {
             let (rest, x) = field(
                 "OffsetFetchRequest.require_stable",
+                i,
                 <bool as Wire>::decode(i, cx),
             )?;
             this.require_stable = x;
@@ -125,6 +129,7 @@ impl Wire for OffsetFetchRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -369,6 +374,7 @@ impl Wire for OffsetFetchRequestGroup {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchRequestGroup.group_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_id = x;
@@ -377,6 +383,7 @@ impl Wire for OffsetFetchRequestGroup {
         if v >= 9 {
             let (rest, x) = field(
                 "OffsetFetchRequestGroup.member_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -385,6 +392,7 @@ impl Wire for OffsetFetchRequestGroup {
         if v >= 9 {
             let (rest, x) = field(
                 "OffsetFetchRequestGroup.member_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.member_epoch = x;
@@ -393,6 +401,7 @@ impl Wire for OffsetFetchRequestGroup {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchRequestGroup.topics",
+                i,
                 <Option<Vec<OffsetFetchRequestTopics>> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -402,6 +411,7 @@ impl Wire for OffsetFetchRequestGroup {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchRequestGroup._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -607,6 +617,7 @@ impl Wire for OffsetFetchRequestTopics {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchRequestTopics.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -615,6 +626,7 @@ impl Wire for OffsetFetchRequestTopics {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchRequestTopics.partition_indexes",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.partition_indexes = x;
@@ -624,6 +636,7 @@ impl Wire for OffsetFetchRequestTopics {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchRequestTopics._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -791,6 +804,7 @@ impl Wire for OffsetFetchRequestTopic {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchRequestTopic.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -799,6 +813,7 @@ impl Wire for OffsetFetchRequestTopic {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchRequestTopic.partition_indexes",
+                i,
                 <Vec<i32> as Wire>::decode(i, cx),
             )?;
             this.partition_indexes = x;
@@ -808,6 +823,7 @@ impl Wire for OffsetFetchRequestTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchRequestTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -999,6 +1015,7 @@ impl Wire for OffsetFetchResponse {
         if v >= 3 {
             let (rest, x) = field(
                 "OffsetFetchResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -1007,6 +1024,7 @@ impl Wire for OffsetFetchResponse {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponse.topics",
+                i,
                 <Vec<OffsetFetchResponseTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -1015,6 +1033,7 @@ impl Wire for OffsetFetchResponse {
         if v >= 2 && v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1023,6 +1042,7 @@ impl Wire for OffsetFetchResponse {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponse.groups",
+                i,
                 <Vec<OffsetFetchResponseGroup> as Wire>::decode(i, cx),
             )?;
             this.groups = x;
@@ -1032,6 +1052,7 @@ impl Wire for OffsetFetchResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1245,6 +1266,7 @@ impl Wire for OffsetFetchResponseGroup {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponseGroup.group_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.group_id = x;
@@ -1253,6 +1275,7 @@ impl Wire for OffsetFetchResponseGroup {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponseGroup.topics",
+                i,
                 <Vec<OffsetFetchResponseTopics> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -1261,6 +1284,7 @@ impl Wire for OffsetFetchResponseGroup {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponseGroup.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1270,6 +1294,7 @@ impl Wire for OffsetFetchResponseGroup {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchResponseGroup._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1462,6 +1487,7 @@ impl Wire for OffsetFetchResponseTopics {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponseTopics.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -1470,6 +1496,7 @@ impl Wire for OffsetFetchResponseTopics {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponseTopics.partitions",
+                i,
                 <Vec<OffsetFetchResponsePartitions> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -1479,6 +1506,7 @@ impl Wire for OffsetFetchResponseTopics {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchResponseTopics._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1670,6 +1698,7 @@ impl Wire for OffsetFetchResponsePartitions {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartitions.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -1678,6 +1707,7 @@ impl Wire for OffsetFetchResponsePartitions {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartitions.committed_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.committed_offset = x;
@@ -1686,6 +1716,7 @@ impl Wire for OffsetFetchResponsePartitions {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartitions.committed_leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.committed_leader_epoch = x;
@@ -1694,6 +1725,7 @@ impl Wire for OffsetFetchResponsePartitions {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartitions.metadata",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.metadata = x;
@@ -1702,6 +1734,7 @@ impl Wire for OffsetFetchResponsePartitions {
         if v >= 8 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartitions.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1711,6 +1744,7 @@ impl Wire for OffsetFetchResponsePartitions {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchResponsePartitions._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1950,6 +1984,7 @@ impl Wire for OffsetFetchResponseTopic {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponseTopic.name",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.name = x;
@@ -1958,6 +1993,7 @@ impl Wire for OffsetFetchResponseTopic {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponseTopic.partitions",
+                i,
                 <Vec<OffsetFetchResponsePartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -1967,6 +2003,7 @@ impl Wire for OffsetFetchResponseTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchResponseTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -2158,6 +2195,7 @@ impl Wire for OffsetFetchResponsePartition {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartition.partition_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition_index = x;
@@ -2166,6 +2204,7 @@ impl Wire for OffsetFetchResponsePartition {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartition.committed_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.committed_offset = x;
@@ -2174,6 +2213,7 @@ impl Wire for OffsetFetchResponsePartition {
         if v >= 5 && v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartition.committed_leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.committed_leader_epoch = x;
@@ -2182,6 +2222,7 @@ impl Wire for OffsetFetchResponsePartition {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartition.metadata",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.metadata = x;
@@ -2190,6 +2231,7 @@ impl Wire for OffsetFetchResponsePartition {
         if v <= 7 {
             let (rest, x) = field(
                 "OffsetFetchResponsePartition.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -2199,6 +2241,7 @@ impl Wire for OffsetFetchResponsePartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetFetchResponsePartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -72,6 +72,7 @@ impl Wire for OffsetForLeaderEpochRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "OffsetForLeaderEpochRequest.replica_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.replica_id = x;
@@ -80,6 +81,7 @@ impl Wire for OffsetForLeaderEpochRequest {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderEpochRequest.topics",
+                i,
                 <Vec<OffsetForLeaderTopic> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -89,6 +91,7 @@ impl Wire for OffsetForLeaderEpochRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetForLeaderEpochRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -244,6 +247,7 @@ impl Wire for OffsetForLeaderTopic {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderTopic.topic",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.topic = x;
@@ -252,6 +256,7 @@ impl Wire for OffsetForLeaderTopic {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderTopic.partitions",
+                i,
                 <Vec<OffsetForLeaderPartition> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -261,6 +266,7 @@ impl Wire for OffsetForLeaderTopic {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetForLeaderTopic._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -424,6 +430,7 @@ impl Wire for OffsetForLeaderPartition {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderPartition.partition",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.partition = x;
@@ -432,6 +439,7 @@ impl Wire for OffsetForLeaderPartition {
         if v >= 2 {
             let (rest, x) = field(
                 "OffsetForLeaderPartition.current_leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.current_leader_epoch = x;
@@ -440,6 +448,7 @@ impl Wire for OffsetForLeaderPartition {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderPartition.leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_epoch = x;
@@ -449,6 +458,7 @@ impl Wire for OffsetForLeaderPartition {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetForLeaderPartition._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -634,6 +644,7 @@ impl Wire for OffsetForLeaderEpochResponse {
         if v >= 2 {
             let (rest, x) = field(
                 "OffsetForLeaderEpochResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -642,6 +653,7 @@ impl Wire for OffsetForLeaderEpochResponse {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderEpochResponse.topics",
+                i,
                 <Vec<OffsetForLeaderTopicResult> as Wire>::decode(i, cx),
             )?;
             this.topics = x;
@@ -651,6 +663,7 @@ impl Wire for OffsetForLeaderEpochResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetForLeaderEpochResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -806,6 +819,7 @@ impl Wire for OffsetForLeaderTopicResult {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderTopicResult.topic",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.topic = x;
@@ -814,6 +828,7 @@ impl Wire for OffsetForLeaderTopicResult {
         if true {
             let (rest, x) = field(
                 "OffsetForLeaderTopicResult.partitions",
+                i,
                 <Vec<EpochEndOffset> as Wire>::decode(i, cx),
             )?;
             this.partitions = x;
@@ -823,6 +838,7 @@ impl Wire for OffsetForLeaderTopicResult {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "OffsetForLeaderTopicResult._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -992,22 +1008,26 @@ impl Wire for EpochEndOffset {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("EpochEndOffset.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("EpochEndOffset.error_code", i, <i16 as Wire>::decode(i, cx))?;
             this.error_code = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("EpochEndOffset.partition", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("EpochEndOffset.partition", i, <i32 as Wire>::decode(i, cx))?;
             this.partition = x;
             i = rest;
         }
         if v >= 1 {
-            let (rest, x) = field("EpochEndOffset.leader_epoch", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "EpochEndOffset.leader_epoch",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.leader_epoch = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("EpochEndOffset.end_offset", <i64 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("EpochEndOffset.end_offset", i, <i64 as Wire>::decode(i, cx))?;
             this.end_offset = x;
             i = rest;
         }
@@ -1015,6 +1035,7 @@ impl Wire for EpochEndOffset {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "EpochEndOffset._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

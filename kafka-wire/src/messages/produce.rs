@@ -88,24 +88,26 @@ impl Wire for ProduceRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "ProduceRequest.transactional_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.transactional_id = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("ProduceRequest.acks", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ProduceRequest.acks", i, <i16 as Wire>::decode(i, cx))?;
             this.acks = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("ProduceRequest.timeout_ms", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("ProduceRequest.timeout_ms", i, <i32 as Wire>::decode(i, cx))?;
             this.timeout_ms = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "ProduceRequest.topic_data",
+                i,
                 <Vec<TopicProduceData> as Wire>::decode(i, cx),
             )?;
             this.topic_data = x;
@@ -115,6 +117,7 @@ impl Wire for ProduceRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ProduceRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -312,13 +315,14 @@ impl Wire for TopicProduceData {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("TopicProduceData.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("TopicProduceData.name", i, <String as Wire>::decode(i, cx))?;
             this.name = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "TopicProduceData.partition_data",
+                i,
                 <Vec<PartitionProduceData> as Wire>::decode(i, cx),
             )?;
             this.partition_data = x;
@@ -328,6 +332,7 @@ impl Wire for TopicProduceData {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "TopicProduceData._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -481,13 +486,18 @@ impl Wire for PartitionProduceData {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("PartitionProduceData.index", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "PartitionProduceData.index",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.index = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "PartitionProduceData.records",
+                i,
                 <Option<Records> as Wire>::decode(i, cx),
             )?;
             this.records = x;
@@ -497,6 +507,7 @@ impl Wire for PartitionProduceData {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "PartitionProduceData._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -665,6 +676,7 @@ impl Wire for ProduceResponse {
         if true {
             let (rest, x) = field(
                 "ProduceResponse.responses",
+                i,
                 <Vec<TopicProduceResponse> as Wire>::decode(i, cx),
             )?;
             this.responses = x;
@@ -673,6 +685,7 @@ impl Wire for ProduceResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "ProduceResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
@@ -682,10 +695,12 @@ impl Wire for ProduceResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "ProduceResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 10 => {
                         this.node_endpoints = field(
                             "ProduceResponse.node_endpoints",
+                            data,
                             tagged_value::<Vec<NodeEndpoint>>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -888,22 +903,26 @@ impl Wire for NodeEndpoint {
         let mut this = Self::default();
         let mut i = i;
         if v >= 10 {
-            let (rest, x) = field("NodeEndpoint.node_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("NodeEndpoint.node_id", i, <i32 as Wire>::decode(i, cx))?;
             this.node_id = x;
             i = rest;
         }
         if v >= 10 {
-            let (rest, x) = field("NodeEndpoint.host", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field("NodeEndpoint.host", i, <String as Wire>::decode(i, cx))?;
             this.host = x;
             i = rest;
         }
         if v >= 10 {
-            let (rest, x) = field("NodeEndpoint.port", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field("NodeEndpoint.port", i, <i32 as Wire>::decode(i, cx))?;
             this.port = x;
             i = rest;
         }
         if v >= 10 {
-            let (rest, x) = field("NodeEndpoint.rack", <Option<String> as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "NodeEndpoint.rack",
+                i,
+                <Option<String> as Wire>::decode(i, cx),
+            )?;
             this.rack = x;
             i = rest;
         }
@@ -911,6 +930,7 @@ impl Wire for NodeEndpoint {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "NodeEndpoint._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1126,13 +1146,18 @@ impl Wire for TopicProduceResponse {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("TopicProduceResponse.name", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "TopicProduceResponse.name",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.name = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "TopicProduceResponse.partition_responses",
+                i,
                 <Vec<PartitionProduceResponse> as Wire>::decode(i, cx),
             )?;
             this.partition_responses = x;
@@ -1142,6 +1167,7 @@ impl Wire for TopicProduceResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "TopicProduceResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1342,6 +1368,7 @@ impl Wire for PartitionProduceResponse {
         if true {
             let (rest, x) = field(
                 "PartitionProduceResponse.index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.index = x;
@@ -1350,6 +1377,7 @@ impl Wire for PartitionProduceResponse {
         if true {
             let (rest, x) = field(
                 "PartitionProduceResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -1358,6 +1386,7 @@ impl Wire for PartitionProduceResponse {
         if true {
             let (rest, x) = field(
                 "PartitionProduceResponse.base_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.base_offset = x;
@@ -1366,6 +1395,7 @@ impl Wire for PartitionProduceResponse {
         if v >= 2 {
             let (rest, x) = field(
                 "PartitionProduceResponse.log_append_time_ms",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.log_append_time_ms = x;
@@ -1374,6 +1404,7 @@ impl Wire for PartitionProduceResponse {
         if v >= 5 {
             let (rest, x) = field(
                 "PartitionProduceResponse.log_start_offset",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.log_start_offset = x;
@@ -1382,6 +1413,7 @@ impl Wire for PartitionProduceResponse {
         if v >= 8 {
             let (rest, x) = field(
                 "PartitionProduceResponse.record_errors",
+                i,
                 <Vec<BatchIndexAndErrorMessage> as Wire>::decode(i, cx),
             )?;
             this.record_errors = x;
@@ -1390,6 +1422,7 @@ impl Wire for PartitionProduceResponse {
         if v >= 8 {
             let (rest, x) = field(
                 "PartitionProduceResponse.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -1399,10 +1432,12 @@ impl Wire for PartitionProduceResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "PartitionProduceResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     0 if v >= 10 => {
                         this.current_leader = field(
                             "PartitionProduceResponse.current_leader",
+                            data,
                             tagged_value::<LeaderIdAndEpoch>(data, cx, tag),
                         )?;
                         Ok(true)
@@ -1684,13 +1719,18 @@ impl Wire for LeaderIdAndEpoch {
         let mut this = Self::default();
         let mut i = i;
         if v >= 10 {
-            let (rest, x) = field("LeaderIdAndEpoch.leader_id", <i32 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "LeaderIdAndEpoch.leader_id",
+                i,
+                <i32 as Wire>::decode(i, cx),
+            )?;
             this.leader_id = x;
             i = rest;
         }
         if v >= 10 {
             let (rest, x) = field(
                 "LeaderIdAndEpoch.leader_epoch",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.leader_epoch = x;
@@ -1700,6 +1740,7 @@ impl Wire for LeaderIdAndEpoch {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "LeaderIdAndEpoch._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -1867,6 +1908,7 @@ impl Wire for BatchIndexAndErrorMessage {
         if v >= 8 {
             let (rest, x) = field(
                 "BatchIndexAndErrorMessage.batch_index",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.batch_index = x;
@@ -1875,6 +1917,7 @@ impl Wire for BatchIndexAndErrorMessage {
         if v >= 8 {
             let (rest, x) = field(
                 "BatchIndexAndErrorMessage.batch_index_error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.batch_index_error_message = x;
@@ -1884,6 +1927,7 @@ impl Wire for BatchIndexAndErrorMessage {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "BatchIndexAndErrorMessage._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

@@ -64,6 +64,7 @@ impl Wire for SaslAuthenticateRequest {
         if true {
             let (rest, x) = field(
                 "SaslAuthenticateRequest.auth_bytes",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.auth_bytes = x;
@@ -73,6 +74,7 @@ impl Wire for SaslAuthenticateRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "SaslAuthenticateRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -233,6 +235,7 @@ impl Wire for SaslAuthenticateResponse {
         if true {
             let (rest, x) = field(
                 "SaslAuthenticateResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -241,6 +244,7 @@ impl Wire for SaslAuthenticateResponse {
         if true {
             let (rest, x) = field(
                 "SaslAuthenticateResponse.error_message",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.error_message = x;
@@ -249,6 +253,7 @@ impl Wire for SaslAuthenticateResponse {
         if true {
             let (rest, x) = field(
                 "SaslAuthenticateResponse.auth_bytes",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.auth_bytes = x;
@@ -257,6 +262,7 @@ impl Wire for SaslAuthenticateResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "SaslAuthenticateResponse.session_lifetime_ms",
+                i,
                 <i64 as Wire>::decode(i, cx),
             )?;
             this.session_lifetime_ms = x;
@@ -266,6 +272,7 @@ impl Wire for SaslAuthenticateResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "SaslAuthenticateResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

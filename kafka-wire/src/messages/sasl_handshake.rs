@@ -58,6 +58,7 @@ impl Wire for SaslHandshakeRequest {
         if true {
             let (rest, x) = field(
                 "SaslHandshakeRequest.mechanism",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.mechanism = x;
@@ -167,6 +168,7 @@ impl Wire for SaslHandshakeResponse {
         if true {
             let (rest, x) = field(
                 "SaslHandshakeResponse.error_code",
+                i,
                 <i16 as Wire>::decode(i, cx),
             )?;
             this.error_code = x;
@@ -175,6 +177,7 @@ impl Wire for SaslHandshakeResponse {
         if true {
             let (rest, x) = field(
                 "SaslHandshakeResponse.mechanisms",
+                i,
                 <Vec<String> as Wire>::decode(i, cx),
             )?;
             this.mechanisms = x;

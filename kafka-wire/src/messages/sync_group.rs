@@ -110,13 +110,18 @@ impl Wire for SyncGroupRequest {
         let mut this = Self::default();
         let mut i = i;
         if true {
-            let (rest, x) = field("SyncGroupRequest.group_id", <String as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "SyncGroupRequest.group_id",
+                i,
+                <String as Wire>::decode(i, cx),
+            )?;
             this.group_id = x;
             i = rest;
         }
         if true {
             let (rest, x) = field(
                 "SyncGroupRequest.generation_id",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.generation_id = x;
@@ -125,6 +130,7 @@ impl Wire for SyncGroupRequest {
         if true {
             let (rest, x) = field(
                 "SyncGroupRequest.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -133,6 +139,7 @@ impl Wire for SyncGroupRequest {
         if v >= 3 {
             let (rest, x) = field(
                 "SyncGroupRequest.group_instance_id",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.group_instance_id = x;
@@ -141,6 +148,7 @@ impl Wire for SyncGroupRequest {
         if v >= 5 {
             let (rest, x) = field(
                 "SyncGroupRequest.protocol_type",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.protocol_type = x;
@@ -149,6 +157,7 @@ impl Wire for SyncGroupRequest {
         if v >= 5 {
             let (rest, x) = field(
                 "SyncGroupRequest.protocol_name",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.protocol_name = x;
@@ -157,6 +166,7 @@ impl Wire for SyncGroupRequest {
         if true {
             let (rest, x) = field(
                 "SyncGroupRequest.assignments",
+                i,
                 <Vec<SyncGroupRequestAssignment> as Wire>::decode(i, cx),
             )?;
             this.assignments = x;
@@ -166,6 +176,7 @@ impl Wire for SyncGroupRequest {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "SyncGroupRequest._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -422,6 +433,7 @@ impl Wire for SyncGroupRequestAssignment {
         if true {
             let (rest, x) = field(
                 "SyncGroupRequestAssignment.member_id",
+                i,
                 <String as Wire>::decode(i, cx),
             )?;
             this.member_id = x;
@@ -430,6 +442,7 @@ impl Wire for SyncGroupRequestAssignment {
         if true {
             let (rest, x) = field(
                 "SyncGroupRequestAssignment.assignment",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.assignment = x;
@@ -439,6 +452,7 @@ impl Wire for SyncGroupRequestAssignment {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "SyncGroupRequestAssignment._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),
@@ -626,19 +640,25 @@ impl Wire for SyncGroupResponse {
         if v >= 1 {
             let (rest, x) = field(
                 "SyncGroupResponse.throttle_time_ms",
+                i,
                 <i32 as Wire>::decode(i, cx),
             )?;
             this.throttle_time_ms = x;
             i = rest;
         }
         if true {
-            let (rest, x) = field("SyncGroupResponse.error_code", <i16 as Wire>::decode(i, cx))?;
+            let (rest, x) = field(
+                "SyncGroupResponse.error_code",
+                i,
+                <i16 as Wire>::decode(i, cx),
+            )?;
             this.error_code = x;
             i = rest;
         }
         if v >= 5 {
             let (rest, x) = field(
                 "SyncGroupResponse.protocol_type",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.protocol_type = x;
@@ -647,6 +667,7 @@ impl Wire for SyncGroupResponse {
         if v >= 5 {
             let (rest, x) = field(
                 "SyncGroupResponse.protocol_name",
+                i,
                 <Option<String> as Wire>::decode(i, cx),
             )?;
             this.protocol_name = x;
@@ -655,6 +676,7 @@ impl Wire for SyncGroupResponse {
         if true {
             let (rest, x) = field(
                 "SyncGroupResponse.assignment",
+                i,
                 <Bytes as Wire>::decode(i, cx),
             )?;
             this.assignment = x;
@@ -664,6 +686,7 @@ impl Wire for SyncGroupResponse {
             let mut unknown = UnknownTags::default();
             let (rest, ()) = field(
                 "SyncGroupResponse._tagged_fields",
+                i,
                 decode_tags(i, cx, &mut unknown, |tag, data| match tag {
                     _ => Ok(false),
                 }),

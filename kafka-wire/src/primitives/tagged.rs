@@ -47,7 +47,7 @@ pub fn decode_tags<'a>(
         let (rest, tag) = decode_uvarint(i)?;
         let (rest, len) = decode_uvarint(rest)?;
         let (rest, data) = super::take(rest, len as usize)?;
-        if !known(tag, data)? {
+        if !known(tag, data).map_err(|e| e.map(|e| e.shifted(rest.len())))? {
             unknown.insert(tag, cx.bytes_of(data));
         }
         i = rest;

@@ -62,20 +62,24 @@ fn region<'a>(i: &'a [u8], src: &Bytes) -> WireResult<'a, Option<Bytes>> {
 impl Record {
     /// Parse one record; byte regions are views of `src` when `i` lies in it.
     pub fn parse<'a>(i: &'a [u8], src: &Bytes) -> WireResult<'a, Self> {
-        let (i, len) = field("Record.length", decode_varint(i))?;
+        let (i, len) = field("Record.length", i, decode_varint(i))?;
         let Ok(len) = usize::try_from(len) else {
             return fail(WireError::InvalidLength {
                 field: "Record.length",
                 length: i64::from(len),
             });
         };
-        let (rest, body) = field("Record.length", take(i, len))?;
-        let (b, attributes) = field("Record.attributes", nom::number::complete::be_i8(body))?;
-        let (b, timestamp_delta) = field("Record.timestamp_delta", decode_varlong(b))?;
-        let (b, offset_delta) = field("Record.offset_delta", decode_varint(b))?;
-        let (b, key) = field("Record.key", region(b, src))?;
-        let (b, value) = field("Record.value", region(b, src))?;
-        let (mut b, count) = field("Record.headers", decode_varint(b))?;
+        let (rest, body) = field("Record.length", i, take(i, len))?;
+        let (b, attributes) = field(
+            "Record.attributes",
+            body,
+            nom::number::complete::be_i8(body),
+        )?;
+        let (b, timestamp_delta) = field("Record.timestamp_delta", b, decode_varlong(b))?;
+        let (b, offset_delta) = field("Record.offset_delta", b, decode_varint(b))?;
+        let (b, key) = field("Record.key", b, region(b, src))?;
+        let (b, value) = field("Record.value", b, region(b, src))?;
+        let (mut b, count) = field("Record.headers", b, decode_varint(b))?;
         let Ok(count) = usize::try_from(count) else {
             return fail(WireError::InvalidLength {
                 field: "Record.headers",
@@ -92,7 +96,7 @@ impl Record {
         }
         let mut headers = Vec::with_capacity(count);
         for _ in 0..count {
-            let (r, key) = field("RecordHeader.key", region(b, src))?;
+            let (r, key) = field("RecordHeader.key", b, region(b, src))?;
             let Some(key) = key else {
                 return fail(WireError::NullNotAllowed {
                     field: "RecordHeader.key",
@@ -104,7 +108,7 @@ impl Record {
                     field: "RecordHeader.key",
                 });
             };
-            let (r, value) = field("RecordHeader.value", region(r, src))?;
+            let (r, value) = field("RecordHeader.value", r, region(r, src))?;
             headers.push(RecordHeader { key, value });
             b = r;
         }
