@@ -1,5 +1,5 @@
 //! A minimal pipelining Kafka connection over kafka-wire: send requests without waiting, read
-//! responses in order. Used by `bench` (and by `send` once it exists).
+//! responses in order. Used by `bench` and `send`.
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -74,8 +74,18 @@ impl Conn {
         Ok(())
     }
 
-    /// Read the oldest outstanding response; returns it with its round-trip time.
-    pub async fn recv(&mut self) -> Result<(ResponseBody, std::time::Duration)> {
+    /// Send a whole request frame as given (no size prefix: it is added), e.g. a fixture.
+    pub async fn send_frame(&mut self, frame: &[u8], api: ApiKey, version: i16) -> Result<()> {
+        let len = i32::try_from(frame.len()).context("frame too large")?;
+        self.sock.write_all(&len.to_be_bytes()).await?;
+        self.sock.write_all(frame).await?;
+        self.inflight.push_back((api, version, Instant::now()));
+        Ok(())
+    }
+
+    /// Read the oldest outstanding response frame undecoded (no size prefix), with the API
+    /// and version of its request and the round-trip time.
+    pub async fn recv_frame(&mut self) -> Result<(Bytes, ApiKey, i16, std::time::Duration)> {
         let Some((api, version, sent)) = self.inflight.pop_front() else {
             bail!("no request in flight")
         };
@@ -83,14 +93,20 @@ impl Conn {
             if let Some(size) = frame_size(&self.buf, 1 << 30)? {
                 self.buf.advance(4);
                 let frame = self.buf.split_to(size).freeze();
-                let resp = Response::decode(&frame, api, version)
-                    .with_context(|| format!("decoding {} v{version} response", api.name()))?;
-                return Ok((resp.body, sent.elapsed()));
+                return Ok((frame, api, version, sent.elapsed()));
             }
             if self.sock.read_buf(&mut self.buf).await? == 0 {
                 bail!("connection closed by the broker");
             }
         }
+    }
+
+    /// Read the oldest outstanding response; returns it with its round-trip time.
+    pub async fn recv(&mut self) -> Result<(ResponseBody, std::time::Duration)> {
+        let (frame, api, version, rtt) = self.recv_frame().await?;
+        let resp = Response::decode(&frame, api, version)
+            .with_context(|| format!("decoding {} v{version} response", api.name()))?;
+        Ok((resp.body, rtt))
     }
 
     /// Send one request and wait for its response.

@@ -4,6 +4,7 @@ mod bench;
 mod client;
 mod decode;
 mod generate;
+mod send;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -40,6 +41,17 @@ enum Command {
     ///   kafka-cli decode --response --api-key 18 --api-version 3 response.bin
     ///   kafka-cli decode --pcap capture.pcapng --port 9093 --json --records
     Decode(decode::Args),
+    /// Fire one request at any Kafka-compatible broker and print the decoded response.
+    ///
+    /// Examples:
+    ///   kafka-cli send --bootstrap 127.0.0.1:9093 api-versions
+    ///   kafka-cli send metadata orders
+    ///   kafka-cli send create-topic orders --partitions 3
+    ///   kafka-cli send produce orders --partition 0 --key k1 hello world
+    ///   kafka-cli send fetch orders --partition 0 --offset 0
+    ///   kafka-cli send list-offsets orders --time earliest
+    ///   kafka-cli send --json raw fixtures/wire/3-Metadata/v12-request.bin
+    Send(send::Args),
 }
 
 fn main() -> Result<()> {
@@ -47,5 +59,6 @@ fn main() -> Result<()> {
         Command::Generate(args) => generate::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Decode(args) => decode::run(&args),
+        Command::Send(args) => send::run(&args),
     }
 }

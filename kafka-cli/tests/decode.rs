@@ -35,7 +35,9 @@ fn cli(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
 }
 
 fn json_lines(s: &str) -> Vec<Json> {
-    s.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    s.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn sorted_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
@@ -49,7 +51,10 @@ fn sorted_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
 }
 
 fn rel(p: &Path) -> String {
-    p.strip_prefix(root()).unwrap().to_string_lossy().into_owned()
+    p.strip_prefix(root())
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// `v<N>-request.bin` → N.
@@ -84,7 +89,10 @@ fn every_golden_fixture_decodes_as_tree_and_json() {
         assert_eq!(lines.len(), files.len(), "{name}");
         for (file, j) in files.iter().zip(&lines) {
             let response = file.to_string_lossy().contains("response");
-            assert_eq!(j["direction"], if response { "response" } else { "request" });
+            assert_eq!(
+                j["direction"],
+                if response { "response" } else { "request" }
+            );
             assert_eq!(j["api_key"], key, "{}", file.display());
             assert_eq!(j["api_version"], version_of(file), "{}", file.display());
             assert!(j.get("error").is_none() && j["body"].is_object(), "{j}");
@@ -116,7 +124,10 @@ fn every_pcap_capture_decodes_as_tree_and_json_with_records() {
         // reverse; every response found its request's API and version.
         assert!(requests * 2 >= lines.len(), "{name}");
         for j in lines.iter().filter(|j| j["direction"] == "response") {
-            assert!(j["api_key"].is_number() && j["body"].is_object(), "{name}: {j}");
+            assert!(
+                j["api_key"].is_number() && j["body"].is_object(),
+                "{name}: {j}"
+            );
         }
         let (code, tree, err) = cli(&["decode", "--pcap", &path], None);
         assert_eq!(code, 0, "{name}: {err}");
@@ -232,7 +243,10 @@ fn errors_name_the_byte_offset_and_the_field() {
     let j = &json_lines(&out)[0];
     assert_eq!(j["api_key"], 3);
     assert!(j["body"].is_null());
-    assert!(j["error"].as_str().unwrap().contains("MetadataRequest.topics"));
+    assert!(j["error"]
+        .as_str()
+        .unwrap()
+        .contains("MetadataRequest.topics"));
 }
 
 #[test]
@@ -287,14 +301,34 @@ fn hostile_input_never_crashes_decode() {
         let path = tmp.path().join("x.pcapng");
         std::fs::write(&path, &p).unwrap();
         let (code, _, err) = cli(
-            &["decode", "--json", "--records", "--pcap", path.to_str().unwrap()],
+            &[
+                "decode",
+                "--json",
+                "--records",
+                "--pcap",
+                path.to_str().unwrap(),
+            ],
             None,
         );
-        assert!(code == 0 || code == 1, "case {case}: pcap exit {code}: {err}");
+        assert!(
+            code == 0 || code == 1,
+            "case {case}: pcap exit {code}: {err}"
+        );
         let (code, _, err) = cli(
-            &["decode", "--records", "--response", "--api-key", "1", "--api-version", "12"],
+            &[
+                "decode",
+                "--records",
+                "--response",
+                "--api-key",
+                "1",
+                "--api-version",
+                "12",
+            ],
             Some(&f),
         );
-        assert!(code == 0 || code == 1, "case {case}: frame exit {code}: {err}");
+        assert!(
+            code == 0 || code == 1,
+            "case {case}: frame exit {code}: {err}"
+        );
     }
 }

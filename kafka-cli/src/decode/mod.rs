@@ -5,11 +5,11 @@
 //! Kafka ports). Pasted tshark packets and pcaps go through the same reassembly, so requests
 //! and responses are told apart by port and paired by correlation id.
 
-mod frames;
+pub mod frames;
 mod link;
 mod pcap;
-mod records;
-mod render;
+pub mod records;
+pub mod render;
 mod tcp;
 mod text;
 
