@@ -6,6 +6,9 @@
 # from its committed offsets after a gateway restart. Prints client × scenario matrices; exits
 # non-zero on any failure.
 #
+# `scripts/compat.sh --storage iggy://USER:PASSWORD@HOST:PORT` runs the same matrix with the
+# gateway in front of an Iggy server, in a stream of its own (compat-<time>).
+#
 # Installs what it needs: kcat (Debian), kafka-python, confluent-kafka, aiokafka (PyPI, in a
 # venv) and kafkajs (npm), under $WORK (default /tmp/kafka-gateway-compat).
 set -euo pipefail
@@ -13,6 +16,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-/tmp/kafka-gateway-compat}
 port=${PORT:-19093}
 mkdir -p "$work"
+storage=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --storage) storage=(--storage "$2" --iggy-stream "compat-$(date +%s)"); shift 2 ;;
+    *) echo "usage: $0 [--storage iggy://USER:PASSWORD@HOST:PORT]" >&2; exit 2 ;;
+  esac
+done
 
 if ! command -v kcat >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq kcat) >/dev/null
@@ -24,7 +34,7 @@ fi
 cargo build -q -p kafka-gateway --manifest-path "$root/Cargo.toml"
 data=$(mktemp -d)
 start_gateway() {
-  "$root/target/debug/kafka-gateway" serve --listen "127.0.0.1:$port" --data-dir "$data" --default-partitions 3 \
+  "$root/target/debug/kafka-gateway" serve --listen "127.0.0.1:$port" --data-dir "$data" "${storage[@]}" --default-partitions 3 \
     --group-initial-rebalance-delay-ms 1000 >>"$work/gateway.log" 2>&1 &
   gw=$!
   for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done

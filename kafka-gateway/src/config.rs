@@ -2,12 +2,14 @@
 //! and a key in an optional TOML file (`--config`). Precedence: flag or environment, then the
 //! file, then the default.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::storage::iggy::{redact, IggySettings};
 use crate::storage::local::FlushPolicy;
 
 /// Why settings could not be resolved.
@@ -60,9 +62,18 @@ pub struct ServeArgs {
     /// Data directory of the file store [default: ./kafka-gateway-data].
     #[arg(long, env = "KAFKA_GATEWAY_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Storage backend: file or memory [default: file].
+    /// Storage backend: file, memory, or iggy://USER:PASSWORD@HOST:PORT [default: file].
     #[arg(long, env = "KAFKA_GATEWAY_STORAGE")]
     pub storage: Option<String>,
+    /// Password for iggy:// storage, so it stays out of process listings (replaces any in the URL).
+    #[arg(long, env = "KAFKA_GATEWAY_IGGY_PASSWORD", hide_env_values = true)]
+    pub iggy_password: Option<String>,
+    /// Iggy stream holding the Kafka topics [default: kafka].
+    #[arg(long, env = "KAFKA_GATEWAY_IGGY_STREAM")]
+    pub iggy_stream: Option<String>,
+    /// (TOML only) Kafka topics placed in other Iggy streams: `topic = "stream/topic"`.
+    #[arg(skip)]
+    pub iggy_topics: Option<BTreeMap<String, String>>,
     /// This broker's node id [default: 0].
     #[arg(long, env = "KAFKA_GATEWAY_NODE_ID")]
     pub node_id: Option<i32>,
@@ -105,6 +116,51 @@ pub enum StorageKind {
     File,
     /// The in-memory store.
     Memory,
+    /// An Apache Iggy server.
+    Iggy(IggySettings),
+}
+
+/// `iggy://USER[:PASSWORD]@HOST:PORT`, with the password from `password` when given.
+fn parse_iggy(
+    url: &str,
+    password: Option<String>,
+    stream: Option<String>,
+    topics: BTreeMap<String, String>,
+) -> Result<IggySettings> {
+    let bad = |why: &str| {
+        ConfigError::Invalid(format!(
+            "--storage {}: {why} (expected iggy://USER:PASSWORD@HOST:PORT)",
+            redact(url)
+        ))
+    };
+    let rest = url
+        .strip_prefix("iggy://")
+        .ok_or_else(|| bad("not an iggy:// URL"))?;
+    let (creds, addr) = rest.rsplit_once('@').ok_or_else(|| bad("no USER@"))?;
+    let (user, url_password) = match creds.split_once(':') {
+        Some((u, p)) => (u, Some(p.to_string())),
+        None => (creds, None),
+    };
+    let password = password
+        .or(url_password)
+        .ok_or_else(|| bad("no password (in the URL or KAFKA_GATEWAY_IGGY_PASSWORD)"))?;
+    if user.is_empty() || addr.rsplit_once(':').is_none() {
+        return Err(bad("USER and HOST:PORT are required"));
+    }
+    let mut topic_map = BTreeMap::new();
+    for (kafka, place) in topics {
+        let (st, t) = place.split_once('/').ok_or_else(|| {
+            ConfigError::Invalid(format!(
+                "iggy_topics.{kafka} = {place:?}: expected \"stream/topic\""
+            ))
+        })?;
+        topic_map.insert(kafka, (st.to_string(), t.to_string()));
+    }
+    Ok(IggySettings {
+        url: format!("iggy://{user}:{password}@{addr}"),
+        stream: stream.unwrap_or_else(|| "kafka".into()),
+        topic_map,
+    })
 }
 
 /// Resolved settings.
@@ -187,7 +243,16 @@ impl Config {
         let storage = match args.storage.or(file.storage).as_deref() {
             None | Some("file") => StorageKind::File,
             Some("memory") => StorageKind::Memory,
-            Some(other) => bail!("--storage must be file or memory, not {other}"),
+            Some(url) if url.starts_with("iggy://") => StorageKind::Iggy(parse_iggy(
+                url,
+                args.iggy_password.or(file.iggy_password),
+                args.iggy_stream.or(file.iggy_stream),
+                args.iggy_topics.or(file.iggy_topics).unwrap_or_default(),
+            )?),
+            Some(other) => bail!(
+                "--storage must be file, memory or iggy://USER:PASSWORD@HOST:PORT, not {}",
+                redact(other)
+            ),
         };
         let mut topic_defaults = Vec::new();
         if let Some(v) = args.retention_ms.or(file.retention_ms) {
@@ -340,5 +405,45 @@ mod tests {
             ..Default::default()
         })
         .is_err());
+    }
+
+    #[test]
+    fn iggy_storage_takes_its_password_from_the_environment_and_never_prints_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gw.toml");
+        std::fs::write(&file, "[iggy_topics]\nclicks = \"web/clicks-v2\"\n").unwrap();
+        let c = Config::resolve(ServeArgs {
+            config: Some(file),
+            storage: Some("iggy://svc@iggy.local:8090".into()),
+            iggy_password: Some("s3cret".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let StorageKind::Iggy(s) = c.storage else {
+            panic!("not iggy: {:?}", c.storage)
+        };
+        assert_eq!(s.url, "iggy://svc:s3cret@iggy.local:8090");
+        assert_eq!(s.stream, "kafka");
+        assert_eq!(
+            s.topic_map.get("clicks"),
+            Some(&("web".to_string(), "clicks-v2".to_string()))
+        );
+        let err = Config::resolve(ServeArgs {
+            storage: Some("iggy://svc:hunter2@nowhere".into()),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("HOST:PORT") && !err.contains("hunter2"),
+            "{err}"
+        );
+        let err = Config::resolve(ServeArgs {
+            storage: Some("iggy://svc@h:1".into()),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("no password"), "{err}");
     }
 }

@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 
 use crate::config::{Config, StorageKind};
 use crate::storage::file::now_ms;
+use crate::storage::iggy::IggyStorage;
 use crate::storage::local::FlushPolicy;
 use crate::storage::{LocalStorage, Storage, StorageError};
 
@@ -25,11 +26,16 @@ pub struct Ctx {
     pub groups: crate::groups::GroupService,
 }
 
-/// Open the configured storage (recovering the file store).
-pub fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, StorageError> {
-    Ok(match config.storage {
+/// Open the configured storage (recovering the file store, connecting to Iggy).
+pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, StorageError> {
+    Ok(match &config.storage {
         StorageKind::Memory => Arc::new(LocalStorage::memory()),
         StorageKind::File => Arc::new(LocalStorage::open_dir(&config.data_dir, config.flush)?),
+        StorageKind::Iggy(settings) => {
+            let iggy = Arc::new(IggyStorage::connect(settings.clone()).await?);
+            iggy.spawn_watcher();
+            iggy
+        }
     })
 }
 
@@ -42,7 +48,7 @@ pub struct Server {
 impl Server {
     /// Bind the listener and open storage.
     pub async fn bind(config: Config) -> Result<Self, std::io::Error> {
-        let storage = open_storage(&config).map_err(std::io::Error::other)?;
+        let storage = open_storage(&config).await.map_err(std::io::Error::other)?;
         Self::bind_with(config, storage).await
     }
 

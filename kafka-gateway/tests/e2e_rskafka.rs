@@ -90,16 +90,7 @@ fn check(partitions: &[Vec<(i64, Record)>]) {
 async fn produce_consume_restart_with_rskafka() {
     let dir = tempfile::tempdir().unwrap();
     let gw = common::start(Some(dir.path())).await;
-    let client = ClientBuilder::new(vec![gw.addr.to_string()])
-        .build()
-        .await
-        .unwrap();
-    client
-        .controller_client()
-        .unwrap()
-        .create_topic("e2e", PARTITIONS, 1, 5_000)
-        .await
-        .unwrap();
+    let client = common::rskafka_with_topic(gw.addr, "e2e", PARTITIONS).await;
     for p in 0..PARTITIONS {
         let pc = client
             .partition_client("e2e", p, UnknownTopicHandling::Retry)
@@ -127,16 +118,7 @@ async fn produce_consume_restart_with_rskafka() {
 #[tokio::test]
 async fn unknown_topics_and_out_of_range_offsets_are_reported() {
     let gw = common::start(None).await;
-    let client = ClientBuilder::new(vec![gw.addr.to_string()])
-        .build()
-        .await
-        .unwrap();
-    client
-        .controller_client()
-        .unwrap()
-        .create_topic("small", 1, 1, 5_000)
-        .await
-        .unwrap();
+    let client = common::rskafka_with_topic(gw.addr, "small", 1).await;
     let pc = client
         .partition_client("small", 0, UnknownTopicHandling::Error)
         .await

@@ -1,109 +1,11 @@
-//! A real client's consumer group end to end (librdkafka, through the `rdkafka` crate): a group
-//! reads every record exactly once and commits; a second run of the same group reads nothing
-//! new; after a gateway restart the group still starts from its committed offsets.
+//! A librdkafka consumer group on the file store: reads once, commits, resumes after restart.
 
 mod common;
-
-use std::collections::HashSet;
-use std::time::{Duration, Instant};
-
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::Message;
-
-const N: usize = 400;
-
-fn config(addr: std::net::SocketAddr) -> ClientConfig {
-    let mut c = ClientConfig::new();
-    c.set("bootstrap.servers", addr.to_string());
-    c
-}
-
-/// Consume with the group until `want` records or `idle` without any; commit; return the keys.
-fn consume(addr: std::net::SocketAddr, want: usize, idle: Duration) -> Vec<String> {
-    let c: BaseConsumer = config(addr)
-        .set("group.id", "rd-group")
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    c.subscribe(&["rd"]).unwrap();
-    let mut keys = Vec::new();
-    let mut last = Instant::now();
-    while keys.len() < want && last.elapsed() < idle {
-        if let Some(Ok(m)) = c.poll(Duration::from_millis(200)) {
-            keys.push(String::from_utf8(m.key().unwrap().to_vec()).unwrap());
-            last = Instant::now();
-        }
-    }
-    if !keys.is_empty() {
-        c.commit_consumer_state(CommitMode::Sync).unwrap();
-    }
-    keys
-}
-
-async fn produce(addr: std::net::SocketAddr, keys: std::ops::Range<usize>) {
-    let producer: FutureProducer = config(addr).set("acks", "all").create().unwrap();
-    for i in keys {
-        let key = format!("key-{i}");
-        producer
-            .send(
-                FutureRecord::to("rd").key(&key).payload("v"),
-                Duration::from_secs(10),
-            )
-            .await
-            .unwrap();
-    }
-}
+mod rd_group;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_librdkafka_group_reads_once_commits_and_resumes_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let gw = common::start(Some(dir.path())).await;
-    let admin: AdminClient<DefaultClientContext> = config(gw.addr).create().unwrap();
-    let created = admin
-        .create_topics(
-            &[NewTopic::new("rd", 4, TopicReplication::Fixed(1))],
-            &AdminOptions::new(),
-        )
-        .await
-        .unwrap();
-    assert!(created.iter().all(|r| r.is_ok()), "{created:?}");
-    produce(gw.addr, 0..N).await;
-    let addr = gw.addr;
-    let first = tokio::task::spawn_blocking(move || consume(addr, N, Duration::from_secs(20)))
-        .await
-        .unwrap();
-    assert_eq!(first.len(), N, "every record once");
-    assert_eq!(
-        first.iter().collect::<HashSet<_>>().len(),
-        N,
-        "no duplicates"
-    );
-    let again = tokio::task::spawn_blocking(move || consume(addr, 1, Duration::from_secs(4)))
-        .await
-        .unwrap();
-    assert!(
-        again.is_empty(),
-        "a second run of the group reads nothing new, got {}",
-        again.len()
-    );
-    gw.stop().await;
-
-    let gw = common::start(Some(dir.path())).await;
-    produce(gw.addr, N..N + 50).await;
-    let addr = gw.addr;
-    let resumed = tokio::task::spawn_blocking(move || consume(addr, 50, Duration::from_secs(20)))
-        .await
-        .unwrap();
-    let want: HashSet<String> = (N..N + 50).map(|i| format!("key-{i}")).collect();
-    assert_eq!(
-        resumed.into_iter().collect::<HashSet<_>>(),
-        want,
-        "after the restart the group resumes from its commits"
-    );
-    gw.stop().await;
+    rd_group::reads_once_commits_and_resumes_after_restart(|| common::start(Some(dir.path())))
+        .await;
 }

@@ -41,6 +41,8 @@ pub fn error_code(e: &StorageError) -> ErrorCode {
         StorageError::InvalidProducerEpoch { .. } => ErrorCode::INVALID_PRODUCER_EPOCH,
         StorageError::Invalid(_) => ErrorCode::INVALID_REQUEST,
         StorageError::InvalidConfig(_) => ErrorCode::INVALID_CONFIG,
+        StorageError::InvalidRecord(_) => ErrorCode::INVALID_RECORD,
+        StorageError::Unavailable(_) => ErrorCode::NOT_LEADER_OR_FOLLOWER,
         StorageError::Io(_) => ErrorCode::KAFKA_STORAGE_ERROR,
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod file;
+pub mod iggy;
 pub mod local;
 pub mod log;
 pub mod memory;
@@ -63,6 +64,12 @@ pub enum StorageError {
     /// A topic configuration is invalid.
     #[error("invalid config: {0}")]
     InvalidConfig(String),
+    /// A record cannot be stored as it is (e.g. over a backend's header limits).
+    #[error("invalid record: {0}")]
+    InvalidRecord(String),
+    /// The backend cannot be reached or failed; the client should retry.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
     /// Disk or backend I/O failed.
     #[error("storage I/O: {0}")]
     Io(#[from] std::io::Error),

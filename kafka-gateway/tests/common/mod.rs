@@ -25,15 +25,25 @@ impl Running {
 }
 
 /// Serve from `data_dir` (file store), or from memory when `None`.
+#[allow(dead_code)] // not every test binary uses every helper
 pub async fn start(data_dir: Option<&Path>) -> Running {
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        storage: if data_dir.is_some() {
+    start_with(
+        if data_dir.is_some() {
             StorageKind::File
         } else {
             StorageKind::Memory
         },
-        data_dir: data_dir.map(Path::to_path_buf).unwrap_or_default(),
+        data_dir.map(Path::to_path_buf).unwrap_or_default(),
+    )
+    .await
+}
+
+/// Serve from `storage` (with `data_dir` for the file store).
+pub async fn start_with(storage: StorageKind, data_dir: std::path::PathBuf) -> Running {
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        storage,
+        data_dir,
         default_partitions: 2,
         group_initial_rebalance_delay_ms: 200,
         ..Config::default()
@@ -54,4 +64,24 @@ pub async fn start(data_dir: Option<&Path>) -> Running {
         stop: Some(tx),
         task,
     }
+}
+
+/// An rskafka client of the gateway at `addr`, after creating `topic` with `partitions`.
+#[allow(dead_code)] // not every test binary uses every helper
+pub async fn rskafka_with_topic(
+    addr: SocketAddr,
+    topic: &str,
+    partitions: i32,
+) -> rskafka::client::Client {
+    let client = rskafka::client::ClientBuilder::new(vec![addr.to_string()])
+        .build()
+        .await
+        .unwrap();
+    client
+        .controller_client()
+        .unwrap()
+        .create_topic(topic, partitions, 1, 5_000)
+        .await
+        .unwrap();
+    client
 }
