@@ -107,6 +107,7 @@ fn main() {
             url,
             appends_get_dense_offsets_and_reads_return_whole_batches
         ),
+        suite_case!(url, sequential_reads_see_every_record_once),
         suite_case!(url, idempotent_retries_are_answered_not_rewritten),
         suite_case!(url, timestamps_find_batches),
         suite_case!(url, appends_wake_watchers),
@@ -114,6 +115,12 @@ fn main() {
         (
             "limits_and_unsupported_operations_are_refused",
             Box::pin(limits_and_unsupported_operations_are_refused(url.clone())),
+        ),
+        (
+            "offsets_stay_right_when_native_producers_write_too",
+            Box::pin(offsets_stay_right_when_native_producers_write_too(
+                url.clone(),
+            )),
         ),
         (
             "kafka_records_are_iggy_messages_with_the_agreed_headers",
@@ -191,6 +198,52 @@ async fn limits_and_unsupported_operations_are_refused(url: String) {
         storage.delete_records(&p, 0).await,
         Err(StorageError::Invalid(_))
     ));
+    drop_stream(&url, &s.stream).await;
+}
+
+async fn offsets_stay_right_when_native_producers_write_too(url: String) {
+    let s = settings(&url, "shared");
+    let storage = IggyStorage::connect(s.clone()).await.unwrap();
+    storage
+        .create_topic("shared", 1, TopicConfig::default())
+        .await
+        .unwrap();
+    let p = tp("shared", 0);
+    let native = sdk(&url).await;
+    let mut expected = 0;
+    for round in 0..4 {
+        let a = storage
+            .append(&p, vec![suite::batch(2, "gw", 0, None)])
+            .await
+            .unwrap();
+        assert_eq!(a.base_offset, expected, "round {round}");
+        let mut msgs: Vec<IggyMessage> = (0..3)
+            .map(|_| {
+                IggyMessage::builder()
+                    .payload(Bytes::from_static(b"native"))
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        native
+            .send_messages(
+                &Identifier::named(&s.stream).unwrap(),
+                &Identifier::named("shared").unwrap(),
+                &Partitioning::partition_id(0),
+                &mut msgs,
+            )
+            .await
+            .unwrap();
+        expected += 5;
+    }
+    let all = storage.read(&p, 0, 1 << 20).await.unwrap();
+    assert_eq!(all.high_watermark, 20);
+    let values: Vec<String> = suite::values(&all.records)
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(values.iter().filter(|v| v.starts_with("gw-")).count(), 8);
+    assert_eq!(values.iter().filter(|v| *v == "native").count(), 12);
     drop_stream(&url, &s.stream).await;
 }
 

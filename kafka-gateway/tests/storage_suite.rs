@@ -29,6 +29,7 @@ macro_rules! suite {
 suite!(
     topics_are_created_listed_grown_and_deleted,
     appends_get_dense_offsets_and_reads_return_whole_batches,
+    sequential_reads_see_every_record_once,
     idempotent_retries_are_answered_not_rewritten,
     timestamps_find_batches,
     delete_records_moves_the_log_start,

@@ -333,31 +333,35 @@ impl Default for BatchSpec {
 
 /// Build a v2 batch holding `records`, compressed as `spec` says, with its CRC computed.
 pub fn build_batch(spec: &BatchSpec, records: &[Record]) -> Result<Bytes, WireError> {
-    let mut body = BytesMut::new();
-    for r in records {
-        r.write(&mut body);
+    // One buffer, sized up front: the header is filled in once the records are written.
+    let hint: usize = records.iter().map(Record::size_hint).sum();
+    let mut b = BytesMut::with_capacity(HEADER_SIZE + hint);
+    b.put_bytes(0, HEADER_SIZE);
+    match spec.compression {
+        Compression::None => records.iter().for_each(|r| r.write(&mut b)),
+        c => {
+            let mut body = BytesMut::with_capacity(hint);
+            records.iter().for_each(|r| r.write(&mut body));
+            b.put_slice(&c.compress(&body)?);
+        }
     }
-    let payload = match spec.compression {
-        Compression::None => body.freeze(),
-        c => Bytes::from(c.compress(&body)?),
-    };
+    let payload_len = b.len() - HEADER_SIZE;
     let last_offset_delta = records.iter().map(|r| r.offset_delta).max().unwrap_or(0);
     let max_delta = records.iter().map(|r| r.timestamp_delta).max().unwrap_or(0);
-    let mut b = BytesMut::with_capacity(HEADER_SIZE + payload.len());
-    b.put_i64(spec.base_offset);
-    b.put_i32((HEADER_SIZE - LOG_OVERHEAD + payload.len()) as i32);
-    b.put_i32(spec.partition_leader_epoch);
-    b.put_i8(2);
-    b.put_u32(0);
-    b.put_i16((spec.flags & !0x07) | spec.compression.bits());
-    b.put_i32(last_offset_delta);
-    b.put_i64(spec.base_timestamp);
-    b.put_i64(spec.base_timestamp + max_delta);
-    b.put_i64(spec.producer_id);
-    b.put_i16(spec.producer_epoch);
-    b.put_i32(spec.base_sequence);
-    b.put_i32(records.len() as i32);
-    b.put_slice(&payload);
+    let mut h = b.get_mut(..HEADER_SIZE).unwrap_or_default();
+    h.put_i64(spec.base_offset);
+    h.put_i32((HEADER_SIZE - LOG_OVERHEAD + payload_len) as i32);
+    h.put_i32(spec.partition_leader_epoch);
+    h.put_i8(2);
+    h.put_u32(0);
+    h.put_i16((spec.flags & !0x07) | spec.compression.bits());
+    h.put_i32(last_offset_delta);
+    h.put_i64(spec.base_timestamp);
+    h.put_i64(spec.base_timestamp + max_delta);
+    h.put_i64(spec.producer_id);
+    h.put_i16(spec.producer_epoch);
+    h.put_i32(spec.base_sequence);
+    h.put_i32(records.len() as i32);
     let crc = crc32c::crc32c(b.get(CRC_START..).unwrap_or_default());
     if let Some(slot) = b.get_mut(17..21) {
         slot.copy_from_slice(&crc.to_be_bytes());

@@ -148,6 +148,12 @@ impl Record {
                 .sum::<usize>()
     }
 
+    /// Bytes [`Record::write`] appends (length prefix and body), to size buffers up front.
+    pub fn size_hint(&self) -> usize {
+        let n = self.body_size();
+        varint_size(n as i32) + n
+    }
+
     /// Append the record's encoding.
     pub fn write(&self, buf: &mut BytesMut) {
         fn region(buf: &mut BytesMut, r: &Option<Bytes>) {

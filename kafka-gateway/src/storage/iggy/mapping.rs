@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use iggy::prelude::{HeaderKey, HeaderValue, IggyMessage};
+use iggy_binary_protocol::primitives::user_headers::WireUserHeaders;
 use kafka_wire::records::{build_batch, BatchSpec, Record, RecordHeader};
 
 /// The mapping version written in `kafka.v`.
@@ -141,64 +142,65 @@ pub fn record_time_us(m: &IggyMessage) -> u64 {
 }
 
 /// A polled message as a Kafka record: `(offset, timestamp ms, record)`; the record's deltas
-/// are left at zero for the batch builder to fill.
+/// are left at zero for the batch builder to fill. Headers are read in place from Iggy's wire
+/// form (no map is built): this runs for every record a consumer fetches.
 pub fn from_message(m: &IggyMessage) -> Result<(i64, i64, Record), MappingError> {
     let offset = m.header.offset;
     let bad = |reason: String| MappingError::Unreadable { offset, reason };
     let ts_ms = i64::try_from(record_time_us(m) / 1000).unwrap_or(i64::MAX);
     let off = i64::try_from(offset).map_err(|_| bad("offset beyond i64".into()))?;
-    let headers = m.user_headers_map().map_err(|e| bad(e.to_string()))?;
-    let get = |name: &str| -> Option<&HeaderValue> {
-        let k = HeaderKey::try_from(name).ok()?;
-        headers.as_ref()?.get(&k)
-    };
-    if get(V).is_none() {
+    let raw = m.user_headers.clone().unwrap_or_default();
+    let wire = WireUserHeaders::from_bytes(raw.clone()).map_err(|e| bad(e.to_string()))?;
+    let (mut mapped, mut key, mut value_flag) = (false, None, None);
+    let mut headers = Vec::new();
+    for entry in wire.iter() {
+        let Ok(name) = std::str::from_utf8(entry.key) else {
+            continue;
+        };
+        let bytes = || raw.slice_ref(entry.value);
+        match name {
+            V => mapped = true,
+            KEY => key = Some(bytes()),
+            KEY_EMPTY => key = key.or(Some(Bytes::new())),
+            VALUE => value_flag = Some(entry.value),
+            _ => {
+                let (hk, hv) = if let Some(n) = name.strip_prefix(HEADER) {
+                    (n, Some(bytes()))
+                } else if let Some(n) = name.strip_prefix(HEADER_EMPTY) {
+                    (n, Some(Bytes::new()))
+                } else if let Some(n) = name.strip_prefix(HEADER_NULL) {
+                    (n, None)
+                } else {
+                    continue;
+                };
+                headers.push(RecordHeader {
+                    key: hk.to_string(),
+                    value: hv,
+                });
+            }
+        }
+    }
+    if !mapped {
         let rec = Record {
             value: Some(m.payload.clone()),
             ..Record::default()
         };
         return Ok((off, ts_ms, rec));
     }
-    let key = match (get(KEY), get(KEY_EMPTY)) {
-        (Some(k), _) => Some(Bytes::copy_from_slice(k.as_bytes())),
-        (None, Some(_)) => Some(Bytes::new()),
-        (None, None) => None,
-    };
-    let value = match get(VALUE).map(|v| v.as_bytes()) {
+    let value = match value_flag {
         Some(b"null") => None,
         Some(b"empty") => Some(Bytes::new()),
         Some(other) => {
-            return Err(bad(format!(
-                "kafka.value = {:?}",
-                String::from_utf8_lossy(other)
-            )))
+            let shown = String::from_utf8_lossy(other);
+            return Err(bad(format!("kafka.value = {shown:?}")));
         }
         None => Some(m.payload.clone()),
     };
-    let mut out_headers = Vec::new();
-    for (k, v) in headers.iter().flatten() {
-        let Ok(name) = std::str::from_utf8(k.as_bytes()) else {
-            continue;
-        };
-        let (hk, hv) = if let Some(n) = name.strip_prefix(HEADER) {
-            (n, Some(Bytes::copy_from_slice(v.as_bytes())))
-        } else if let Some(n) = name.strip_prefix(HEADER_EMPTY) {
-            (n, Some(Bytes::new()))
-        } else if let Some(n) = name.strip_prefix(HEADER_NULL) {
-            (n, None)
-        } else {
-            continue;
-        };
-        out_headers.push(RecordHeader {
-            key: hk.to_string(),
-            value: hv,
-        });
-    }
-    out_headers.sort_by(|a, b| a.key.cmp(&b.key));
+    headers.sort_by(|a, b| a.key.cmp(&b.key));
     let rec = Record {
         key,
         value,
-        headers: out_headers,
+        headers,
         ..Record::default()
     };
     Ok((off, ts_ms, rec))

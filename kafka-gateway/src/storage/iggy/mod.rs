@@ -20,12 +20,13 @@
 mod commits;
 mod log;
 pub mod mapping;
+mod readahead;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -66,11 +67,19 @@ impl std::fmt::Debug for IggySettings {
 
 /// The backend (see the module documentation).
 pub struct IggyStorage {
+    /// Sends, metadata and offsets.
     client: IggyClient,
+    /// Polls, on a connection of their own so reads and offset checks never queue behind sends.
+    reader: Arc<IggyClient>,
+    /// Read-ahead polls, one connection per chunk in flight.
+    ahead_readers: Vec<Arc<IggyClient>>,
+    next_ahead: AtomicU64,
     settings: IggySettings,
     cluster_id: String,
     producers: Mutex<HashMap<TopicPartition, ProducerTable>>,
-    append_locks: Mutex<HashMap<TopicPartition, Arc<tokio::sync::Mutex<()>>>>,
+    partitions: Mutex<HashMap<TopicPartition, Arc<log::Partition>>>,
+    /// Topics seen recently, so a produce does not ask Iggy about its topic every time.
+    known: Mutex<HashMap<String, (Instant, TopicMeta)>>,
     watches: Mutex<HashMap<TopicPartition, watch::Sender<i64>>>,
     groups: Mutex<BTreeSet<String>>,
     /// Kafka commits of offset 0 ("nothing consumed yet"), which Iggy cannot store.
@@ -89,6 +98,10 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
+
+/// How long a topic's metadata is reused before Iggy is asked again (a deleted topic is
+/// noticed sooner: its next send or poll fails).
+const TOPIC_CACHE: Duration = Duration::from_secs(1);
 
 /// How long one Iggy call may take before the Kafka client is told to retry.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -161,10 +174,20 @@ impl IggyStorage {
     /// Connect and log in (the SDK reconnects and logs in again by itself), and make sure the
     /// default stream exists.
     pub async fn connect(settings: IggySettings) -> Result<Self, StorageError> {
-        let client = IggyClient::from_connection_string(&settings.url).map_err(|e| {
-            StorageError::InvalidConfig(format!("--storage {}: {e}", redact(&settings.url)))
-        })?;
-        timed(client.connect()).await?;
+        let open = || {
+            IggyClient::from_connection_string(&settings.url).map_err(|e| {
+                StorageError::InvalidConfig(format!("--storage {}: {e}", redact(&settings.url)))
+            })
+        };
+        let mut clients = Vec::new();
+        for _ in 0..2 + readahead::DEPTH {
+            let c = open()?;
+            timed(c.connect()).await?;
+            clients.push(Arc::new(c));
+        }
+        let ahead_readers = clients.split_off(2);
+        let reader = clients.pop().expect("two clients");
+        let client = Arc::into_inner(clients.pop().expect("one client")).expect("unshared");
         let stream = named(&settings.stream)?;
         if timed(client.get_stream(&stream)).await?.is_none() {
             match timed(client.create_stream(&settings.stream)).await {
@@ -176,9 +199,13 @@ impl IggyStorage {
         Ok(IggyStorage {
             cluster_id: format!("iggy-{}", settings.stream),
             client,
+            reader,
+            ahead_readers,
+            next_ahead: AtomicU64::new(0),
             settings,
             producers: Mutex::default(),
-            append_locks: Mutex::default(),
+            partitions: Mutex::default(),
+            known: Mutex::default(),
             watches: Mutex::default(),
             groups: Mutex::default(),
             zero_commits: Mutex::default(),
@@ -222,6 +249,14 @@ impl IggyStorage {
         }
     }
 
+    /// The connection for the next read-ahead poll.
+    fn next_reader(&self) -> Arc<IggyClient> {
+        let n = self
+            .next_ahead
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed) as usize;
+        self.ahead_readers[n % self.ahead_readers.len()].clone()
+    }
+
     /// Stream and Iggy topic of a Kafka topic.
     fn place(&self, topic: &str) -> Result<(Identifier, Identifier), StorageError> {
         match self.settings.topic_map.get(topic) {
@@ -233,14 +268,24 @@ impl IggyStorage {
     async fn topic_meta(&self, kafka_name: &str) -> Result<Option<TopicMeta>, StorageError> {
         let (s, t) = self.place(kafka_name)?;
         let Some(d) = timed(self.client.get_topic(&s, &t)).await? else {
+            lock(&self.known).remove(kafka_name);
             return Ok(None);
         };
-        Ok(Some(TopicMeta {
+        let meta = TopicMeta {
             name: kafka_name.to_string(),
             id: topic_uuid(&s.to_string(), &d.name, d.created_at.as_micros()),
             partitions: d.partitions_count as i32,
             config: TopicConfig::default(),
-        }))
+        };
+        let entry = (Instant::now(), meta.clone());
+        lock(&self.known).insert(kafka_name.to_string(), entry);
+        Ok(Some(meta))
+    }
+
+    /// Forget what is known of a topic after changing it.
+    fn forget_topic(&self, name: &str) {
+        lock(&self.known).remove(name);
+        lock(&self.partitions).retain(|tp, _| tp.topic != name);
     }
 }
 
@@ -271,6 +316,7 @@ impl Storage for IggyStorage {
             StorageError::UnknownTopicOrPartition(m) => StorageError::Unavailable(m),
             other => other,
         })?;
+        self.forget_topic(name);
         Ok(TopicMeta {
             name: name.to_string(),
             id: topic_uuid(&s.to_string(), &d.name, d.created_at.as_micros()),
@@ -283,6 +329,7 @@ impl Storage for IggyStorage {
         let (s, t) = self.place(name)?;
         timed(self.client.delete_topic(&s, &t)).await?;
         lock(&self.producers).retain(|tp, _| tp.topic != name);
+        self.forget_topic(name);
         Ok(())
     }
 
@@ -299,7 +346,9 @@ impl Storage for IggyStorage {
         }
         let (s, t) = self.place(name)?;
         let more = (total - meta.partitions) as u32;
-        timed(self.client.create_partitions(&s, &t, more)).await
+        let grown = timed(self.client.create_partitions(&s, &t, more)).await;
+        self.forget_topic(name);
+        grown
     }
 
     async fn topics(&self) -> Vec<TopicMeta> {
@@ -328,7 +377,14 @@ impl Storage for IggyStorage {
     }
 
     async fn topic(&self, name: &str) -> Option<TopicMeta> {
-        self.topic_meta(name).await.ok().flatten()
+        let recent = lock(&self.known)
+            .get(name)
+            .filter(|(at, _)| at.elapsed() < TOPIC_CACHE)
+            .map(|(_, m)| m.clone());
+        match recent {
+            Some(m) => Some(m),
+            None => self.topic_meta(name).await.ok().flatten(),
+        }
     }
 
     async fn append(
@@ -363,10 +419,12 @@ impl Storage for IggyStorage {
         } else {
             p.current_offset as i64 + 1
         };
-        Ok(Offsets {
+        let o = Offsets {
             log_start: (hw - p.messages_count as i64).max(0),
             high_watermark: hw,
-        })
+        };
+        self.partition(tp).seen(o);
+        Ok(o)
     }
 
     async fn batch_at_timestamp(
@@ -398,6 +456,9 @@ impl Storage for IggyStorage {
     }
 
     async fn watch(&self, tp: &TopicPartition) -> Option<watch::Receiver<i64>> {
+        if let Some(tx) = lock(&self.watches).get(tp) {
+            return Some(tx.subscribe());
+        }
         let hw = self.offsets(tp).await.ok()?.high_watermark;
         let mut w = lock(&self.watches);
         Some(
