@@ -104,7 +104,7 @@ fn now_ms() -> i64 {
 const TOPIC_CACHE: Duration = Duration::from_secs(1);
 
 /// How long one Iggy call may take before the Kafka client is told to retry.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An Iggy error as a storage error: missing things are unknown topics, everything about the
 /// connection is retriable unavailability (clients retry; nothing unacknowledged was kept).
@@ -356,15 +356,24 @@ impl Storage for IggyStorage {
         let Ok(stream) = named(&self.settings.stream) else {
             return out;
         };
-        if let Ok(topics) = timed(self.client.get_topics(&stream)).await {
-            for t in topics {
-                out.push(TopicMeta {
-                    id: topic_uuid(&stream.to_string(), &t.name, t.created_at.as_micros()),
-                    name: t.name,
-                    partitions: t.partitions_count as i32,
-                    config: TopicConfig::default(),
-                });
+        match timed(self.client.get_topics(&stream)).await {
+            Ok(topics) => {
+                let now = Instant::now();
+                let mut known = lock(&self.known);
+                for t in topics {
+                    let meta = TopicMeta {
+                        id: topic_uuid(&stream.to_string(), &t.name, t.created_at.as_micros()),
+                        name: t.name,
+                        partitions: t.partitions_count as i32,
+                        config: TopicConfig::default(),
+                    };
+                    known.insert(meta.name.clone(), (now, meta.clone()));
+                    out.push(meta);
+                }
             }
+            // Iggy unreachable: answer with what was last seen rather than "no topics", so
+            // clients keep their partitions and retry (their requests fail retriably).
+            Err(_) => out.extend(lock(&self.known).values().map(|(_, m)| m.clone())),
         }
         for name in self.settings.topic_map.keys() {
             if let Ok(Some(m)) = self.topic_meta(name).await {
@@ -383,7 +392,11 @@ impl Storage for IggyStorage {
             .map(|(_, m)| m.clone());
         match recent {
             Some(m) => Some(m),
-            None => self.topic_meta(name).await.ok().flatten(),
+            None => match self.topic_meta(name).await {
+                Ok(m) => m,
+                // Unreachable: the last known metadata, so the request fails retriably later.
+                Err(_) => lock(&self.known).get(name).map(|(_, m)| m.clone()),
+            },
         }
     }
 
