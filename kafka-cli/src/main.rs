@@ -5,6 +5,7 @@ mod client;
 mod decode;
 mod generate;
 mod send;
+mod user;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -52,6 +53,12 @@ enum Command {
     ///   kafka-cli send list-offsets orders --time earliest
     ///   kafka-cli send --json raw fixtures/wire/3-Metadata/v12-request.bin
     Send(send::Args),
+    /// Manage the gateway's users file (salted SCRAM credentials; never passwords).
+    ///
+    /// Examples:
+    ///   echo 'alice-secret' | kafka-cli user add alice --mechanism SCRAM-SHA-512 --users users.toml
+    ///   kafka-cli user list --users users.toml
+    User(user::Args),
 }
 
 fn main() -> Result<()> {
@@ -60,5 +67,6 @@ fn main() -> Result<()> {
         Command::Bench(args) => bench::run(&args),
         Command::Decode(args) => decode::run(&args),
         Command::Send(args) => send::run(&args),
+        Command::User(args) => user::run(&args),
     }
 }
