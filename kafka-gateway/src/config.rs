@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::auth::session::SaslMechanism;
 use crate::storage::iggy::{redact, IggySettings};
 use crate::storage::local::FlushPolicy;
 
@@ -107,6 +108,13 @@ pub struct ServeArgs {
     /// How long a new group waits for more members before its first rebalance [default: 3000].
     #[arg(long, env = "KAFKA_GATEWAY_GROUP_INITIAL_REBALANCE_DELAY_MS")]
     pub group_initial_rebalance_delay_ms: Option<i64>,
+    /// SASL mechanisms every client must authenticate with, comma-separated: PLAIN,
+    /// SCRAM-SHA-256, SCRAM-SHA-512 [default: none, no authentication].
+    #[arg(long, env = "KAFKA_GATEWAY_SASL_MECHANISMS")]
+    pub sasl_mechanisms: Option<String>,
+    /// The users file (salted credentials, from `kafka-cli user add`); required with SASL.
+    #[arg(long, env = "KAFKA_GATEWAY_USERS")]
+    pub users: Option<PathBuf>,
 }
 
 /// Which storage backend to use.
@@ -192,6 +200,10 @@ pub struct Config {
     pub retention_check: Duration,
     /// Initial rebalance delay of new groups (Kafka's group.initial.rebalance.delay.ms).
     pub group_initial_rebalance_delay_ms: i64,
+    /// SASL mechanisms required of clients (empty: no authentication).
+    pub sasl_mechanisms: Vec<SaslMechanism>,
+    /// The users file.
+    pub users: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -210,6 +222,8 @@ impl Default for Config {
             topic_defaults: Vec::new(),
             retention_check: Duration::from_secs(30),
             group_initial_rebalance_delay_ms: 3000,
+            sasl_mechanisms: Vec::new(),
+            users: None,
         }
     }
 }
@@ -254,6 +268,25 @@ impl Config {
                 redact(other)
             ),
         };
+        let mut sasl_mechanisms = Vec::new();
+        let names = args
+            .sasl_mechanisms
+            .or(file.sasl_mechanisms)
+            .unwrap_or_default();
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let m = SaslMechanism::from_name(name).ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "--sasl-mechanisms: {name} is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"
+                ))
+            })?;
+            if !sasl_mechanisms.contains(&m) {
+                sasl_mechanisms.push(m);
+            }
+        }
+        let users = args.users.or(file.users);
+        if !sasl_mechanisms.is_empty() && users.is_none() {
+            bail!("--sasl-mechanisms needs --users FILE (write it with `kafka-cli user add`)");
+        }
         let mut topic_defaults = Vec::new();
         if let Some(v) = args.retention_ms.or(file.retention_ms) {
             topic_defaults.push(("retention.ms".to_string(), v.to_string()));
@@ -311,6 +344,8 @@ impl Config {
                 .group_initial_rebalance_delay_ms
                 .or(file.group_initial_rebalance_delay_ms)
                 .unwrap_or(d.group_initial_rebalance_delay_ms),
+            sasl_mechanisms,
+            users,
         })
     }
 

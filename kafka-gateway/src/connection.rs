@@ -13,6 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
+use crate::auth::session::{Session, Step};
+use crate::handlers::sasl_authenticate::FAILED_DELAY;
 use crate::server::Ctx;
 
 /// Frames read ahead of the one being handled.
@@ -58,6 +60,7 @@ pub async fn serve(
             }
         }
     });
+    let mut session = Session::new(ctx.auth.is_some());
     let outcome = loop {
         let frame = tokio::select! {
             f = rx.recv() => f,
@@ -66,10 +69,22 @@ pub async fn serve(
         let Some(frame) = frame else {
             break "closed by client".to_string();
         };
+        if session.expects_raw_token() {
+            // After a SaslHandshake v0 the SASL tokens come as bare size-prefixed frames.
+            match raw_token(&ctx, &mut session, &frame).await {
+                Some(reply) => {
+                    if let Err(e) = write_frame(&mut wr, vec![reply]).await {
+                        break format!("write failed: {e}");
+                    }
+                    continue;
+                }
+                None => break "authentication failed".to_string(),
+            }
+        }
         // A request in hand is finished on shutdown, but not waited for forever: a JoinGroup
         // parked for a rebalance would otherwise hold the drain until its timeout.
         let handled = tokio::select! {
-            r = crate::dispatch::handle(&ctx, frame, peer) => r,
+            r = crate::dispatch::handle(&ctx, frame, peer, &mut session) => r,
             _ = shutdown_grace(stop.clone()) => break "shutdown during a parked request".to_string(),
         };
         match handled {
@@ -81,6 +96,9 @@ pub async fn serve(
             Ok(None) => {}
             Err(reason) => break reason,
         }
+        if session.failed() {
+            break "authentication failed".to_string();
+        }
     };
     reader.abort();
     if let Ok(Ok(Err(e))) = tokio::time::timeout(std::time::Duration::from_millis(10), reader)
@@ -90,6 +108,23 @@ pub async fn serve(
         tracing::warn!(%peer, error = %e, "connection read error");
     }
     tracing::info!(%peer, reason = %outcome, "connection closed");
+}
+
+/// One raw SASL token (after a v0 handshake): the reply token, or `None` when authentication
+/// failed (v0 has no error reply: the connection is closed after [`FAILED_DELAY`]).
+async fn raw_token(ctx: &Ctx, session: &mut Session, token: &[u8]) -> Option<Bytes> {
+    match session.authenticate(ctx.auth.as_ref(), token) {
+        Step::Continue(reply) => Some(Bytes::from(reply)),
+        Step::Done(user, reply) => {
+            tracing::info!(%user, "authenticated");
+            Some(Bytes::from(reply))
+        }
+        Step::Failed(message) => {
+            tracing::warn!(%message, "authentication failed");
+            tokio::time::sleep(FAILED_DELAY).await;
+            None
+        }
+    }
 }
 
 /// Resolves `DRAIN_GRACE` after shutdown is signalled (never, if it is not).

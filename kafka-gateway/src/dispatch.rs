@@ -8,6 +8,8 @@
 //!   UNSUPPORTED_VERSION in its top-level error field (an error-only answer when the codec has
 //!   no definition of that version); the connection stays open.
 //! - A body that does not decode: the connection is closed (the stream can't be trusted).
+//! - On a listener that authenticates, anything but ApiVersions, SaslHandshake and
+//!   SaslAuthenticate before authentication closes the connection (as Kafka does).
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_wire::api;
@@ -15,6 +17,7 @@ use kafka_wire::frame::Response;
 use kafka_wire::header::{RequestHeader, ResponseHeader};
 use kafka_wire::{ApiKey, ErrorCode, RequestBody, ResponseBody, Writer};
 
+use crate::auth::session::Session;
 use crate::handlers as h;
 use crate::server::Ctx;
 
@@ -24,6 +27,7 @@ pub async fn handle(
     ctx: &Ctx,
     frame: Bytes,
     peer: std::net::SocketAddr,
+    session: &mut Session,
 ) -> Result<Option<Vec<Bytes>>, String> {
     let (header, body) =
         RequestHeader::split(&frame).map_err(|e| format!("malformed request header: {e}"))?;
@@ -52,12 +56,25 @@ pub async fn handle(
             ErrorCode::UNSUPPORTED_VERSION,
         )));
     }
+    let sasl = matches!(
+        api,
+        ApiKey::ApiVersions | ApiKey::SaslHandshake | ApiKey::SaslAuthenticate
+    );
+    if !sasl && !session.may_serve() {
+        return Err(format!("{} before authenticating", api.name()));
+    }
     let req = RequestBody::decode(api, v, &body)
         .map_err(|e| format!("malformed {} v{v}: {e}", api.name()))?;
     tracing::debug!(api = api.name(), version = v, correlation_id = header.correlation_id, client_id = ?header.client_id, "request");
     let resp = match req {
         RequestBody::ApiVersions(_) => {
             ResponseBody::ApiVersions(h::api_versions::table(ErrorCode::NONE))
+        }
+        RequestBody::SaslHandshake(r) => {
+            ResponseBody::SaslHandshake(h::sasl_handshake::handle(ctx, r, v, session))
+        }
+        RequestBody::SaslAuthenticate(r) => {
+            ResponseBody::SaslAuthenticate(h::sasl_authenticate::handle(ctx, r, session).await)
         }
         RequestBody::Metadata(r) => ResponseBody::Metadata(h::metadata::handle(ctx, r, v).await),
         RequestBody::Produce(r) => match h::produce::handle(ctx, r, v).await {
@@ -124,14 +141,6 @@ pub async fn handle(
         }
         RequestBody::OffsetDelete(r) => {
             ResponseBody::OffsetDelete(h::offset_delete::handle(ctx, r).await)
-        }
-        other => {
-            // The served table and this match disagree: answer rather than drop the client.
-            tracing::error!(api = other.api_key().name(), "served API without a handler");
-            return Ok(Some(error_only(
-                header.correlation_id,
-                ErrorCode::UNSUPPORTED_VERSION,
-            )));
         }
     };
     encode(header.correlation_id, resp, v).map(Some)

@@ -8,6 +8,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::auth::session::Authenticator;
+use crate::auth::users::Users;
 use crate::config::{Config, StorageKind};
 use crate::storage::file::now_ms;
 use crate::storage::iggy::IggyStorage;
@@ -24,6 +26,8 @@ pub struct Ctx {
     pub advertised: (String, u16),
     /// The consumer-group coordinator and its parked requests.
     pub groups: crate::groups::GroupService,
+    /// What clients must authenticate with (`None`: nobody has to).
+    pub auth: Option<Authenticator>,
 }
 
 /// Open the configured storage (recovering the file store, connecting to Iggy).
@@ -57,6 +61,13 @@ impl Server {
         config: Config,
         storage: Arc<dyn Storage>,
     ) -> Result<Self, std::io::Error> {
+        let auth = match &config.users {
+            Some(path) if !config.sasl_mechanisms.is_empty() => Some(Authenticator {
+                mechanisms: config.sasl_mechanisms.clone(),
+                users: Arc::new(Users::load(path).map_err(std::io::Error::other)?),
+            }),
+            _ => None,
+        };
         let listener = TcpListener::bind(config.listen).await?;
         let advertised = config.advertised(listener.local_addr()?);
         let groups = crate::groups::GroupService::new(crate::coordinator::Settings {
@@ -70,6 +81,7 @@ impl Server {
                 config,
                 advertised,
                 groups,
+                auth,
             }),
         })
     }

@@ -190,13 +190,14 @@ async fn unknown_apis_and_unserved_versions_get_errors_and_the_connection_stays_
     send_raw(&mut s, &b).await;
     let frame = read_frame(&mut s).await.unwrap();
     assert_eq!(&frame[..], &[0, 0, 0, 77, 0, 35]);
-    // SaslHandshake is not served (until SASL is built): its own response shape with UNSUPPORTED_VERSION.
+    // A listener without SASL answers a handshake as Kafka's PLAINTEXT listener does.
     let ResponseBody::SaslHandshake(r) =
         call(&mut s, RequestBody::sample(ApiKey::SaslHandshake, 1), 1).await
     else {
         panic!()
     };
-    assert_eq!(r.error_code, ErrorCode::UNSUPPORTED_VERSION.0);
+    assert_eq!(r.error_code, ErrorCode::ILLEGAL_SASL_STATE.0);
+    assert!(r.mechanisms.is_empty());
     // Still usable afterwards.
     assert!(matches!(
         call(

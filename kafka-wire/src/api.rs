@@ -23,7 +23,7 @@ const fn s(api: ApiKey, min: i16, max: i16) -> Served {
 }
 
 /// The served versions, one line per API, in key order. Only APIs the gateway implements are
-/// listed (clients call whatever is advertised); SASL joins when built.
+/// listed (clients call whatever is advertised).
 ///
 /// Produce is served from v0 because librdkafka before 2.11.1 only compresses when the range
 /// contains v0; Fetch from v4 (RecordBatch v2); ListOffsets from v1; CreateTopics from v2;
@@ -44,6 +44,7 @@ pub const SUPPORTED: &[Served] = &[
     s(ApiKey::SyncGroup, 0, 5),
     s(ApiKey::DescribeGroups, 0, 5),
     s(ApiKey::ListGroups, 0, 5),
+    s(ApiKey::SaslHandshake, 0, 1),
     s(ApiKey::ApiVersions, 0, 4),
     s(ApiKey::CreateTopics, 2, 7),
     s(ApiKey::DeleteTopics, 1, 6),
@@ -51,6 +52,7 @@ pub const SUPPORTED: &[Served] = &[
     s(ApiKey::InitProducerId, 0, 5),
     s(ApiKey::OffsetForLeaderEpoch, 2, 4),
     s(ApiKey::DescribeConfigs, 1, 4),
+    s(ApiKey::SaslAuthenticate, 0, 2),
     s(ApiKey::CreatePartitions, 0, 3),
     s(ApiKey::DeleteGroups, 0, 2),
     s(ApiKey::OffsetDelete, 0, 0),

@@ -5,4 +5,5 @@
 
 pub mod plain;
 pub mod scram;
+pub mod session;
 pub mod users;

@@ -48,6 +48,11 @@ pub async fn start_with(storage: StorageKind, data_dir: std::path::PathBuf) -> R
         group_initial_rebalance_delay_ms: 200,
         ..Config::default()
     };
+    start_config(config).await
+}
+
+/// Serve with `config` as given.
+pub async fn start_config(config: Config) -> Running {
     let server = Server::bind(config).await.expect("bind");
     let addr = server.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();
@@ -73,10 +78,22 @@ pub async fn rskafka_with_topic(
     topic: &str,
     partitions: i32,
 ) -> rskafka::client::Client {
-    let client = rskafka::client::ClientBuilder::new(vec![addr.to_string()])
-        .build()
-        .await
-        .unwrap();
+    rskafka_built_with_topic(
+        rskafka::client::ClientBuilder::new(vec![addr.to_string()]),
+        topic,
+        partitions,
+    )
+    .await
+}
+
+/// An rskafka client from `builder` (SASL, backoff…), with `topic` created through it.
+#[allow(dead_code)] // not every test binary uses every helper
+pub async fn rskafka_built_with_topic(
+    builder: rskafka::client::ClientBuilder,
+    topic: &str,
+    partitions: i32,
+) -> rskafka::client::Client {
+    let client = builder.build().await.unwrap();
     client
         .controller_client()
         .unwrap()

@@ -1,0 +1,273 @@
+//! One connection's authentication state: which mechanism the client chose (SaslHandshake),
+//! the exchange in progress (SaslAuthenticate, or raw tokens after a v0 handshake) and, once
+//! it succeeded, the principal. Sans-IO: the connection loop and the two handlers drive it.
+
+use std::sync::Arc;
+
+use super::plain;
+use super::scram::{self, Mechanism, ScramServer};
+use super::users::Users;
+
+/// A SASL mechanism the gateway offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaslMechanism {
+    /// PLAIN (RFC 4616).
+    Plain,
+    /// SCRAM-SHA-256 or SCRAM-SHA-512.
+    Scram(Mechanism),
+}
+
+impl SaslMechanism {
+    /// The mechanism called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "PLAIN" => Some(SaslMechanism::Plain),
+            other => Mechanism::from_name(other).map(SaslMechanism::Scram),
+        }
+    }
+
+    /// Its SASL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::Scram(m) => m.name(),
+        }
+    }
+}
+
+/// What the listener requires: the mechanisms offered and the users they check against.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    /// Offered mechanisms, in the order SaslHandshake lists them.
+    pub mechanisms: Vec<SaslMechanism>,
+    /// Known users.
+    pub users: Arc<Users>,
+}
+
+/// The outcome of one authentication message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Send these bytes; the exchange goes on.
+    Continue(Vec<u8>),
+    /// Authenticated as the user; send these bytes (possibly empty).
+    Done(String, Vec<u8>),
+    /// Failed: answer SASL_AUTHENTICATION_FAILED with this message and close the connection.
+    Failed(String),
+}
+
+#[derive(Debug)]
+enum State {
+    /// Nothing yet.
+    Start,
+    /// A mechanism was chosen; `raw`: a v0 handshake, so tokens come unframed.
+    Chosen { mechanism: SaslMechanism, raw: bool },
+    /// A SCRAM exchange waits for its final message.
+    Scram { server: ScramServer, raw: bool },
+    /// Authenticated (or failed): no more SASL on this connection.
+    Over,
+}
+
+/// A connection's authentication state.
+#[derive(Debug)]
+pub struct Session {
+    required: bool,
+    principal: Option<String>,
+    state: State,
+    failed: bool,
+}
+
+/// Why a handshake was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeError {
+    /// The mechanism is not offered.
+    Unsupported,
+    /// A handshake at this point of the connection (again, or after authenticating).
+    IllegalState,
+}
+
+impl Session {
+    /// A new connection's state; `required`: the listener authenticates clients.
+    pub fn new(required: bool) -> Self {
+        Session {
+            required,
+            principal: None,
+            state: State::Start,
+            failed: false,
+        }
+    }
+
+    /// Whether requests other than ApiVersions and SASL may be served.
+    pub fn may_serve(&self) -> bool {
+        !self.required || self.principal.is_some()
+    }
+
+    /// The authenticated user (`ANONYMOUS` when the listener does not authenticate).
+    pub fn principal(&self) -> &str {
+        self.principal.as_deref().unwrap_or("ANONYMOUS")
+    }
+
+    /// Whether authentication failed, so the connection is to be closed once answered.
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Whether the next frame is a raw SASL token (after a SaslHandshake v0).
+    pub fn expects_raw_token(&self) -> bool {
+        matches!(
+            self.state,
+            State::Chosen { raw: true, .. } | State::Scram { raw: true, .. }
+        )
+    }
+
+    /// SaslHandshake: choose `mechanism` (v0: tokens then come unframed).
+    pub fn handshake(
+        &mut self,
+        auth: Option<&Authenticator>,
+        mechanism: &str,
+        version: i16,
+    ) -> Result<(), HandshakeError> {
+        if !matches!(self.state, State::Start) || self.principal.is_some() {
+            return Err(HandshakeError::IllegalState);
+        }
+        // As Kafka: a listener without SASL finds any handshake out of place.
+        let auth = auth.ok_or(HandshakeError::IllegalState)?;
+        let offered = auth
+            .mechanisms
+            .iter()
+            .copied()
+            .find(|m| m.name() == mechanism)
+            .ok_or(HandshakeError::Unsupported)?;
+        self.state = State::Chosen {
+            mechanism: offered,
+            raw: version == 0,
+        };
+        Ok(())
+    }
+
+    /// One authentication message (a SaslAuthenticate payload or a raw token).
+    pub fn authenticate(&mut self, auth: Option<&Authenticator>, bytes: &[u8]) -> Step {
+        let step = self.step(auth, bytes);
+        self.failed = matches!(step, Step::Failed(_));
+        step
+    }
+
+    fn step(&mut self, auth: Option<&Authenticator>, bytes: &[u8]) -> Step {
+        let Some(auth) = auth else {
+            self.state = State::Over;
+            return Step::Failed("this listener does not authenticate".into());
+        };
+        match std::mem::replace(&mut self.state, State::Over) {
+            State::Chosen {
+                mechanism: SaslMechanism::Plain,
+                ..
+            } => match plain::authenticate(bytes, &auth.users) {
+                Ok(user) => self.done(user, Vec::new()),
+                Err(e) => fail(e.to_string()),
+            },
+            State::Chosen {
+                mechanism: SaslMechanism::Scram(m),
+                raw,
+            } => {
+                let mut server = ScramServer::new(m);
+                let lookup = |u: &str| auth.users.credential(u, m);
+                match server.client_first(bytes, lookup, &scram::server_nonce()) {
+                    Ok(first) => {
+                        self.state = State::Scram { server, raw };
+                        Step::Continue(first)
+                    }
+                    Err(e) => fail(e.to_string()),
+                }
+            }
+            State::Scram { mut server, .. } => match server.client_final(bytes) {
+                Ok((user, last)) => self.done(user, last),
+                Err(e) => fail(e.to_string()),
+            },
+            State::Start | State::Over => fail("SaslAuthenticate before SaslHandshake".into()),
+        }
+    }
+
+    fn done(&mut self, user: String, last: Vec<u8>) -> Step {
+        self.principal = Some(user.clone());
+        Step::Done(user, last)
+    }
+}
+
+fn fail(reason: String) -> Step {
+    Step::Failed(format!("Authentication failed: {reason}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::scram::Credential;
+
+    fn auth() -> Authenticator {
+        let mut users = Users::default();
+        users.set("alice", Credential::generate(Mechanism::Sha512, "pw", 4096));
+        Authenticator {
+            mechanisms: vec![
+                SaslMechanism::Plain,
+                SaslMechanism::Scram(Mechanism::Sha512),
+            ],
+            users: Arc::new(users),
+        }
+    }
+
+    #[test]
+    fn plain_authenticates_once_and_only_after_a_handshake() {
+        let a = auth();
+        let mut s = Session::new(true);
+        assert!(!s.may_serve());
+        assert!(matches!(
+            s.authenticate(Some(&a), b"\0alice\0pw"),
+            Step::Failed(_)
+        ));
+        let mut s = Session::new(true);
+        assert_eq!(
+            s.handshake(Some(&a), "SCRAM-SHA-256", 1),
+            Err(HandshakeError::Unsupported)
+        );
+        s.handshake(Some(&a), "PLAIN", 1).unwrap();
+        assert!(!s.expects_raw_token());
+        assert_eq!(
+            s.authenticate(Some(&a), b"\0alice\0pw"),
+            Step::Done("alice".into(), Vec::new())
+        );
+        assert!(s.may_serve());
+        assert_eq!(s.principal(), "alice");
+        assert_eq!(
+            s.handshake(Some(&a), "PLAIN", 1),
+            Err(HandshakeError::IllegalState)
+        );
+    }
+
+    #[test]
+    fn a_v0_handshake_switches_to_raw_tokens_and_a_wrong_password_fails() {
+        let a = auth();
+        let mut s = Session::new(true);
+        s.handshake(Some(&a), "SCRAM-SHA-512", 0).unwrap();
+        assert!(s.expects_raw_token());
+        let Step::Continue(first) = s.authenticate(Some(&a), b"n,,n=alice,r=abc") else {
+            panic!("no server-first message")
+        };
+        assert!(first.starts_with(b"r=abc"));
+        assert!(s.expects_raw_token());
+        let bad = s.authenticate(Some(&a), b"c=biws,r=x,p=AAAA");
+        assert!(matches!(bad, Step::Failed(_)), "{bad:?}");
+        assert!(s.failed());
+        assert!(!s.may_serve());
+        assert!(!s.expects_raw_token());
+    }
+
+    #[test]
+    fn without_authentication_everything_is_served_as_anonymous() {
+        let s = Session::new(false);
+        assert!(s.may_serve());
+        assert_eq!(s.principal(), "ANONYMOUS");
+        let mut s = Session::new(false);
+        assert_eq!(
+            s.handshake(None, "PLAIN", 1),
+            Err(HandshakeError::IllegalState)
+        );
+    }
+}
