@@ -18,7 +18,7 @@ fn gateway() -> (tokio::runtime::Runtime, String) {
         .unwrap();
     let addr = rt.block_on(async {
         let config = Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
+            listen: Some("127.0.0.1:0".parse().unwrap()),
             storage: StorageKind::Memory,
             default_partitions: 1,
             ..Config::default()

@@ -54,12 +54,29 @@ pub struct ServeArgs {
     #[arg(long, env = "KAFKA_GATEWAY_CONFIG")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
-    /// Address to listen on [default: 0.0.0.0:9093].
+    /// Address of the plaintext listener, or `off` [default: 0.0.0.0:9093].
     #[arg(long, env = "KAFKA_GATEWAY_LISTEN")]
-    pub listen: Option<SocketAddr>,
-    /// HOST:PORT clients are told to connect to [default: the listen address, 127.0.0.1 for 0.0.0.0].
+    pub listen: Option<String>,
+    /// HOST:PORT clients of --listen are told to connect to [default: the listen address,
+    /// 127.0.0.1 for 0.0.0.0].
     #[arg(long, env = "KAFKA_GATEWAY_ADVERTISE")]
     pub advertise: Option<String>,
+    /// Address of the TLS listener [default: none]; needs --tls-cert and --tls-key.
+    #[arg(long, env = "KAFKA_GATEWAY_TLS_LISTEN")]
+    pub tls_listen: Option<SocketAddr>,
+    /// HOST:PORT clients of --tls-listen are told to connect to (the name on the certificate).
+    #[arg(long, env = "KAFKA_GATEWAY_TLS_ADVERTISE")]
+    pub tls_advertise: Option<String>,
+    /// PEM certificate chain of the TLS listener (re-read on SIGHUP).
+    #[arg(long, env = "KAFKA_GATEWAY_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of the TLS listener (re-read on SIGHUP).
+    #[arg(long, env = "KAFKA_GATEWAY_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA certificates: TLS clients must present a certificate they signed (mutual TLS);
+    /// its subject becomes the principal unless the client authenticates with SASL.
+    #[arg(long, env = "KAFKA_GATEWAY_TLS_CLIENT_CA")]
+    pub tls_client_ca: Option<PathBuf>,
     /// Data directory of the file store [default: ./kafka-gateway-data].
     #[arg(long, env = "KAFKA_GATEWAY_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -171,13 +188,30 @@ fn parse_iggy(
     })
 }
 
-/// Resolved settings.
-#[derive(Debug, Clone)]
-pub struct Config {
+/// The TLS listener's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
     /// Listen address.
     pub listen: SocketAddr,
     /// Advertised host and port, if set explicitly.
     pub advertise: Option<(String, u16)>,
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+    /// PEM CAs that sign client certificates (mutual TLS), if required.
+    pub client_ca: Option<PathBuf>,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Plaintext listen address (`None`: no plaintext listener).
+    pub listen: Option<SocketAddr>,
+    /// Advertised host and port of the plaintext listener, if set explicitly.
+    pub advertise: Option<(String, u16)>,
+    /// The TLS listener, if any.
+    pub tls: Option<TlsConfig>,
     /// Data directory.
     pub data_dir: PathBuf,
     /// Storage backend.
@@ -209,8 +243,9 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            listen: SocketAddr::from(([0, 0, 0, 0], 9093)),
+            listen: Some(SocketAddr::from(([0, 0, 0, 0], 9093))),
             advertise: None,
+            tls: None,
             data_dir: PathBuf::from("./kafka-gateway-data"),
             storage: StorageKind::File,
             node_id: 0,
@@ -237,8 +272,17 @@ fn parse_flush(s: &str) -> Result<FlushPolicy> {
     })
 }
 
+fn parse_listen(s: &str) -> Result<Option<SocketAddr>> {
+    if s == "off" {
+        return Ok(None);
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|_| ConfigError::Invalid(format!("--listen {s}: expected IP:PORT or off")))
+}
+
 fn parse_advertise(s: &str) -> Result<(String, u16)> {
-    let bad = || ConfigError::Invalid(format!("--advertise {s}: expected HOST:PORT"));
+    let bad = || ConfigError::Invalid(format!("advertised address {s}: expected HOST:PORT"));
     let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
     Ok((
         host.trim_matches(['[', ']']).to_string(),
@@ -254,6 +298,7 @@ impl Config {
             None => ServeArgs::default(),
         };
         let d = Config::default();
+        let tls = resolve_tls(&args, &file)?;
         let storage = match args.storage.or(file.storage).as_deref() {
             None | Some("file") => StorageKind::File,
             Some("memory") => StorageKind::Memory,
@@ -287,6 +332,13 @@ impl Config {
         if !sasl_mechanisms.is_empty() && users.is_none() {
             bail!("--sasl-mechanisms needs --users FILE (write it with `kafka-cli user add`)");
         }
+        let listen = match args.listen.as_deref().or(file.listen.as_deref()) {
+            Some(s) => parse_listen(s)?,
+            None => d.listen,
+        };
+        if listen.is_none() && tls.is_none() {
+            bail!("--listen off leaves no listener: give --tls-listen too");
+        }
         let mut topic_defaults = Vec::new();
         if let Some(v) = args.retention_ms.or(file.retention_ms) {
             topic_defaults.push(("retention.ms".to_string(), v.to_string()));
@@ -305,7 +357,8 @@ impl Config {
             bail!("--default-partitions must be at least 1");
         }
         Ok(Config {
-            listen: args.listen.or(file.listen).unwrap_or(d.listen),
+            listen,
+            tls,
             advertise: args
                 .advertise
                 .or(file.advertise)
@@ -349,17 +402,50 @@ impl Config {
         })
     }
 
-    /// The host and port clients are told to use, given the address actually bound.
+    /// The host and port clients of the plaintext listener are told to use, given the address
+    /// actually bound.
     pub fn advertised(&self, bound: SocketAddr) -> (String, u16) {
-        self.advertise.clone().unwrap_or_else(|| {
-            let host = if bound.ip().is_unspecified() {
-                "127.0.0.1".to_string()
-            } else {
-                bound.ip().to_string()
-            };
-            (host, bound.port())
-        })
+        advertised(self.advertise.as_ref(), bound)
     }
+}
+
+/// `explicit`, or the bound address (127.0.0.1 for an unspecified IP).
+pub fn advertised(explicit: Option<&(String, u16)>, bound: SocketAddr) -> (String, u16) {
+    explicit.cloned().unwrap_or_else(|| {
+        let host = if bound.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            bound.ip().to_string()
+        };
+        (host, bound.port())
+    })
+}
+
+fn resolve_tls(args: &ServeArgs, file: &ServeArgs) -> Result<Option<TlsConfig>> {
+    let cert = args.tls_cert.clone().or(file.tls_cert.clone());
+    let key = args.tls_key.clone().or(file.tls_key.clone());
+    let client_ca = args.tls_client_ca.clone().or(file.tls_client_ca.clone());
+    let Some(listen) = args.tls_listen.or(file.tls_listen) else {
+        if cert.is_some() || key.is_some() || client_ca.is_some() {
+            bail!("--tls-cert, --tls-key and --tls-client-ca need --tls-listen ADDR");
+        }
+        return Ok(None);
+    };
+    let (Some(cert), Some(key)) = (cert, key) else {
+        bail!("--tls-listen needs --tls-cert PEM and --tls-key PEM");
+    };
+    Ok(Some(TlsConfig {
+        listen,
+        advertise: args
+            .tls_advertise
+            .as_deref()
+            .or(file.tls_advertise.as_deref())
+            .map(parse_advertise)
+            .transpose()?,
+        cert,
+        key,
+        client_ca,
+    }))
 }
 
 fn load(path: &Path) -> Result<ServeArgs> {
@@ -392,7 +478,7 @@ mod tests {
             ..Default::default()
         };
         let c = Config::resolve(args).unwrap();
-        assert_eq!(c.listen, "127.0.0.1:7000".parse().unwrap());
+        assert_eq!(c.listen, Some("127.0.0.1:7000".parse().unwrap()));
         assert_eq!(c.default_partitions, 6);
         assert_eq!(c.flush, FlushPolicy::Never);
         assert_eq!(c.data_dir, PathBuf::from("./kafka-gateway-data"));
@@ -440,6 +526,42 @@ mod tests {
             ..Default::default()
         })
         .is_err());
+    }
+
+    #[test]
+    fn a_tls_listener_needs_its_certificate_and_plaintext_may_be_turned_off() {
+        let c = Config::resolve(ServeArgs {
+            listen: Some("off".into()),
+            tls_listen: Some("0.0.0.0:9094".parse().unwrap()),
+            tls_advertise: Some("kafka.example:9094".into()),
+            tls_cert: Some("cert.pem".into()),
+            tls_key: Some("key.pem".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.listen, None);
+        let tls = c.tls.unwrap();
+        assert_eq!(tls.advertise, Some(("kafka.example".to_string(), 9094)));
+        assert_eq!(tls.client_ca, None);
+        let err = Config::resolve(ServeArgs {
+            tls_listen: Some("0.0.0.0:9094".parse().unwrap()),
+            tls_cert: Some("cert.pem".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("--tls-key"), "{err}");
+        let err = Config::resolve(ServeArgs {
+            tls_cert: Some("cert.pem".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("--tls-listen"), "{err}");
+        let err = Config::resolve(ServeArgs {
+            listen: Some("off".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("no listener"), "{err}");
     }
 
     #[test]

@@ -2,33 +2,91 @@
 //! it), requests handled one at a time in arrival order — Kafka's own per-connection semantics,
 //! so pipelined requests are answered in order — and responses written vectored so stored
 //! batches go to the socket without another copy. A reader task keeps reading ahead while a
-//! request is handled; neither blocks any other connection.
+//! request is handled; neither blocks any other connection. On the TLS listener the handshake
+//! comes first (bounded by [`TLS_HANDSHAKE_TIMEOUT`]); the loop is the same over either stream.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes, BytesMut};
 use kafka_wire::frame::frame_size;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
 use crate::auth::session::{Session, Step};
 use crate::handlers::sasl_authenticate::FAILED_DELAY;
-use crate::server::Ctx;
+use crate::server::{Ctx, Endpoint};
 
 /// Frames read ahead of the one being handled.
 const READ_AHEAD: usize = 4;
 
-/// Serve a connection until the client closes it, it misbehaves, or shutdown is signalled.
-pub async fn serve(
+/// How long a TLS client may take to complete its handshake.
+pub const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One client connection as dispatch and the handlers see it.
+pub struct Conn {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// The listener it came in through.
+    pub endpoint: Arc<Endpoint>,
+    /// Its authentication state and principal.
+    pub session: Session,
+}
+
+/// Take a freshly accepted socket: TLS handshake on the TLS listener, then [`serve`].
+pub async fn accept(
     sock: TcpStream,
     peer: SocketAddr,
+    endpoint: Arc<Endpoint>,
+    ctx: Arc<Ctx>,
+    stop: watch::Receiver<bool>,
+) {
+    let _ = sock.set_nodelay(true);
+    let session = Session::new(ctx.auth.is_some());
+    let Some(tls) = endpoint.tls.clone() else {
+        let (rd, wr) = sock.into_split();
+        let conn = Conn {
+            peer,
+            endpoint,
+            session,
+        };
+        return serve(rd, wr, conn, ctx, stop).await;
+    };
+    let stream =
+        match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, tls.acceptor().accept(sock)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => return tracing::warn!(%peer, error = %e, "TLS handshake failed"),
+            Err(_) => return tracing::warn!(%peer, "TLS handshake timed out"),
+        };
+    let subject = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .and_then(crate::tls::subject_principal);
+    let (rd, wr) = tokio::io::split(stream);
+    let conn = Conn {
+        peer,
+        endpoint,
+        session: session.with_certificate_subject(subject),
+    };
+    serve(rd, wr, conn, ctx, stop).await
+}
+
+/// Serve a connection until the client closes it, it misbehaves, or shutdown is signalled.
+pub async fn serve<R, W>(
+    mut rd: R,
+    mut wr: W,
+    mut conn: Conn,
     ctx: Arc<Ctx>,
     mut stop: watch::Receiver<bool>,
-) {
-    tracing::info!(%peer, "connection opened");
-    let (mut rd, mut wr) = sock.into_split();
+) where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send,
+{
+    let peer = conn.peer;
+    tracing::info!(%peer, protocol = conn.endpoint.protocol, principal = conn.session.principal(), "connection opened");
     let (tx, mut rx) = mpsc::channel::<Bytes>(READ_AHEAD);
     let max = ctx.config.max_frame_bytes;
     let reader = tokio::spawn(async move {
@@ -60,7 +118,6 @@ pub async fn serve(
             }
         }
     });
-    let mut session = Session::new(ctx.auth.is_some());
     let outcome = loop {
         let frame = tokio::select! {
             f = rx.recv() => f,
@@ -69,9 +126,9 @@ pub async fn serve(
         let Some(frame) = frame else {
             break "closed by client".to_string();
         };
-        if session.expects_raw_token() {
+        if conn.session.expects_raw_token() {
             // After a SaslHandshake v0 the SASL tokens come as bare size-prefixed frames.
-            match raw_token(&ctx, &mut session, &frame).await {
+            match raw_token(&ctx, &mut conn.session, &frame).await {
                 Some(reply) => {
                     if let Err(e) = write_frame(&mut wr, vec![reply]).await {
                         break format!("write failed: {e}");
@@ -84,7 +141,7 @@ pub async fn serve(
         // A request in hand is finished on shutdown, but not waited for forever: a JoinGroup
         // parked for a rebalance would otherwise hold the drain until its timeout.
         let handled = tokio::select! {
-            r = crate::dispatch::handle(&ctx, frame, peer, &mut session) => r,
+            r = crate::dispatch::handle(&ctx, frame, &mut conn) => r,
             _ = shutdown_grace(stop.clone()) => break "shutdown during a parked request".to_string(),
         };
         match handled {
@@ -96,7 +153,7 @@ pub async fn serve(
             Ok(None) => {}
             Err(reason) => break reason,
         }
-        if session.failed() {
+        if conn.session.failed() {
             break "authentication failed".to_string();
         }
     };
@@ -140,10 +197,7 @@ async fn shutdown_grace(mut stop: watch::Receiver<bool>) {
 /// How long a request in hand may keep running after shutdown is signalled.
 const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-async fn write_frame(
-    wr: &mut tokio::net::tcp::OwnedWriteHalf,
-    chunks: Vec<Bytes>,
-) -> std::io::Result<()> {
+async fn write_frame<W: AsyncWrite + Unpin>(wr: &mut W, chunks: Vec<Bytes>) -> std::io::Result<()> {
     let len: usize = chunks.iter().map(Bytes::len).sum();
     let mut parts = Vec::with_capacity(chunks.len() + 1);
     parts.push(Bytes::copy_from_slice(&(len as i32).to_be_bytes()));
@@ -167,5 +221,6 @@ async fn write_frame(
         }
         off += written;
     }
-    Ok(())
+    // TLS holds written bytes until flushed; plain TCP's flush is free.
+    wr.flush().await
 }

@@ -17,7 +17,7 @@ use kafka_wire::frame::Response;
 use kafka_wire::header::{RequestHeader, ResponseHeader};
 use kafka_wire::{ApiKey, ErrorCode, RequestBody, ResponseBody, Writer};
 
-use crate::auth::session::Session;
+use crate::connection::Conn;
 use crate::handlers as h;
 use crate::server::Ctx;
 
@@ -26,9 +26,10 @@ use crate::server::Ctx;
 pub async fn handle(
     ctx: &Ctx,
     frame: Bytes,
-    peer: std::net::SocketAddr,
-    session: &mut Session,
+    conn: &mut Conn,
 ) -> Result<Option<Vec<Bytes>>, String> {
+    let session = &mut conn.session;
+    let advertised = &conn.endpoint.advertised;
     let (header, body) =
         RequestHeader::split(&frame).map_err(|e| format!("malformed request header: {e}"))?;
     let v = header.api_version;
@@ -76,7 +77,9 @@ pub async fn handle(
         RequestBody::SaslAuthenticate(r) => {
             ResponseBody::SaslAuthenticate(h::sasl_authenticate::handle(ctx, r, session).await)
         }
-        RequestBody::Metadata(r) => ResponseBody::Metadata(h::metadata::handle(ctx, r, v).await),
+        RequestBody::Metadata(r) => {
+            ResponseBody::Metadata(h::metadata::handle(ctx, r, v, advertised).await)
+        }
         RequestBody::Produce(r) => match h::produce::handle(ctx, r, v).await {
             Some(r) => ResponseBody::Produce(r),
             None => return Ok(None),
@@ -107,18 +110,18 @@ pub async fn handle(
             ResponseBody::DescribeConfigs(h::describe_configs::handle(ctx, r, v).await)
         }
         RequestBody::DescribeCluster(r) => {
-            ResponseBody::DescribeCluster(h::describe_cluster::handle(ctx, r))
+            ResponseBody::DescribeCluster(h::describe_cluster::handle(ctx, r, advertised))
         }
         RequestBody::DescribeTopicPartitions(r) => ResponseBody::DescribeTopicPartitions(
             h::describe_topic_partitions::handle(ctx, r).await,
         ),
         RequestBody::FindCoordinator(r) => {
-            ResponseBody::FindCoordinator(h::find_coordinator::handle(ctx, r, v))
+            ResponseBody::FindCoordinator(h::find_coordinator::handle(ctx, r, v, advertised))
         }
         RequestBody::JoinGroup(r) => {
             let client = header.client_id.clone().unwrap_or_default();
             ResponseBody::JoinGroup(
-                h::join_group::handle(ctx, r, v, &client, &format!("/{}", peer.ip())).await,
+                h::join_group::handle(ctx, r, v, &client, &format!("/{}", conn.peer.ip())).await,
             )
         }
         RequestBody::SyncGroup(r) => ResponseBody::SyncGroup(h::sync_group::handle(ctx, r).await),

@@ -16,3 +16,4 @@ pub mod groups;
 pub mod handlers;
 pub mod server;
 pub mod storage;
+pub mod tls;

@@ -1,10 +1,11 @@
-//! The server: binds the listener, serves connections, runs the flush and retention tasks, and
-//! drains in-flight requests and flushes storage on shutdown.
+//! The server: binds the listeners (plaintext and TLS), serves connections, runs the flush and
+//! retention tasks, reloads certificates on SIGHUP, and drains in-flight requests and flushes
+//! storage on shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -15,6 +16,31 @@ use crate::storage::file::now_ms;
 use crate::storage::iggy::IggyStorage;
 use crate::storage::local::FlushPolicy;
 use crate::storage::{LocalStorage, Storage, StorageError};
+use crate::tls::TlsState;
+
+/// What a connection knows of the listener that accepted it.
+pub struct Endpoint {
+    /// Kafka's name for the listener's security protocol (`PLAINTEXT`, `SASL_SSL`…).
+    pub protocol: &'static str,
+    /// Host and port clients of this listener are told to use.
+    pub advertised: (String, u16),
+    /// The TLS configuration, on the TLS listener.
+    pub tls: Option<Arc<TlsState>>,
+}
+
+struct Bound {
+    listener: TcpListener,
+    endpoint: Arc<Endpoint>,
+}
+
+fn protocol(tls: bool, sasl: bool) -> &'static str {
+    match (tls, sasl) {
+        (false, false) => "PLAINTEXT",
+        (false, true) => "SASL_PLAINTEXT",
+        (true, false) => "SSL",
+        (true, true) => "SASL_SSL",
+    }
+}
 
 /// Everything a handler may use: storage and the broker's identity.
 pub struct Ctx {
@@ -22,8 +48,6 @@ pub struct Ctx {
     pub storage: Arc<dyn Storage>,
     /// Resolved settings.
     pub config: Config,
-    /// Host and port clients are told to use.
-    pub advertised: (String, u16),
     /// The consumer-group coordinator and its parked requests.
     pub groups: crate::groups::GroupService,
     /// What clients must authenticate with (`None`: nobody has to).
@@ -45,7 +69,8 @@ pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, StorageEr
 
 /// A bound, not yet serving, gateway.
 pub struct Server {
-    listener: TcpListener,
+    listeners: Vec<Bound>,
+    tls: Option<Arc<TlsState>>,
     ctx: Arc<Ctx>,
 }
 
@@ -68,27 +93,68 @@ impl Server {
             }),
             _ => None,
         };
-        let listener = TcpListener::bind(config.listen).await?;
-        let advertised = config.advertised(listener.local_addr()?);
+        let sasl = auth.is_some();
+        let mut listeners = Vec::new();
+        if let Some(addr) = config.listen {
+            let listener = TcpListener::bind(addr).await?;
+            let advertised = config.advertised(listener.local_addr()?);
+            listeners.push(Bound {
+                listener,
+                endpoint: Arc::new(Endpoint {
+                    protocol: protocol(false, sasl),
+                    advertised,
+                    tls: None,
+                }),
+            });
+        }
+        let mut tls = None;
+        if let Some(settings) = &config.tls {
+            let state = Arc::new(TlsState::load(settings.clone()).map_err(std::io::Error::other)?);
+            let listener = TcpListener::bind(settings.listen).await?;
+            let advertised =
+                crate::config::advertised(settings.advertise.as_ref(), listener.local_addr()?);
+            listeners.push(Bound {
+                listener,
+                endpoint: Arc::new(Endpoint {
+                    protocol: protocol(true, sasl),
+                    advertised,
+                    tls: Some(state.clone()),
+                }),
+            });
+            tls = Some(state);
+        }
         let groups = crate::groups::GroupService::new(crate::coordinator::Settings {
             initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
             ..Default::default()
         });
         Ok(Server {
-            listener,
+            listeners,
+            tls,
             ctx: Arc::new(Ctx {
                 storage,
                 config,
-                advertised,
                 groups,
                 auth,
             }),
         })
     }
 
-    /// The address actually bound (useful with port 0).
+    /// The address the plaintext listener bound (the TLS one's without it; useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+        self.listeners[0].listener.local_addr()
+    }
+
+    /// The address the TLS listener bound, if there is one.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.listeners
+            .iter()
+            .find(|b| b.endpoint.tls.is_some())
+            .and_then(|b| b.listener.local_addr().ok())
+    }
+
+    /// The TLS configuration, to reload it (as SIGHUP does).
+    pub fn tls(&self) -> Option<Arc<TlsState>> {
+        self.tls.clone()
     }
 
     /// The shared context.
@@ -106,18 +172,36 @@ impl Server {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         tasks.spawn(background(ctx.clone(), stop_rx.clone()));
-        tracing::info!(listen = %self.listener.local_addr()?, advertise = %format!("{}:{}", ctx.advertised.0, ctx.advertised.1), "kafka-gateway serving");
+        if let Some(tls) = self.tls.clone() {
+            tasks.spawn(reload_on_sighup(tls, stop_rx.clone()));
+        }
+        for b in &self.listeners {
+            let (host, port) = &b.endpoint.advertised;
+            tracing::info!(listen = %b.listener.local_addr()?, protocol = b.endpoint.protocol, advertise = %format!("{host}:{port}"), "kafka-gateway serving");
+        }
+        let (first, second) = match self.listeners.as_slice() {
+            [one] => (one, None),
+            [one, two] => (one, Some(two)),
+            _ => unreachable!("configuration guarantees one or two listeners"),
+        };
         tokio::pin!(shutdown);
         loop {
-            tokio::select! {
+            let (accepted, endpoint) = tokio::select! {
                 _ = &mut shutdown => break,
-                accepted = self.listener.accept() => match accepted {
-                    Ok((sock, peer)) => {
-                        let _ = sock.set_nodelay(true);
-                        tasks.spawn(crate::connection::serve(sock, peer, ctx.clone(), stop_rx.clone()));
-                    }
-                    Err(e) => tracing::warn!(error = %e, "accept failed"),
-                },
+                a = first.listener.accept() => (a, first.endpoint.clone()),
+                a = accept(second) => a,
+            };
+            match accepted {
+                Ok((sock, peer)) => {
+                    tasks.spawn(crate::connection::accept(
+                        sock,
+                        peer,
+                        endpoint,
+                        ctx.clone(),
+                        stop_rx.clone(),
+                    ));
+                }
+                Err(e) => tracing::warn!(error = %e, "accept failed"),
             }
         }
         tracing::info!("shutting down: draining connections");
@@ -126,6 +210,46 @@ impl Server {
         ctx.storage.flush().await?;
         tracing::info!("storage flushed; bye");
         Ok(())
+    }
+}
+
+type Accepted = (std::io::Result<(TcpStream, SocketAddr)>, Arc<Endpoint>);
+
+/// Accept on `bound`, or never when there is no such listener.
+async fn accept(bound: Option<&Bound>) -> Accepted {
+    match bound {
+        Some(b) => (b.listener.accept().await, b.endpoint.clone()),
+        None => std::future::pending().await,
+    }
+}
+
+/// Re-read certificate, key and client CA whenever the process gets SIGHUP.
+async fn reload_on_sighup(tls: Arc<TlsState>, mut stop: watch::Receiver<bool>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP: certificates will not be reloaded");
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = stop.changed() => return,
+                got = hup.recv() => {
+                    if got.is_none() {
+                        return;
+                    }
+                    match tls.reload() {
+                        Ok(()) => tracing::info!("SIGHUP: TLS certificate reloaded"),
+                        Err(e) => tracing::error!(error = %e, "SIGHUP: TLS reload failed; the previous certificate stays"),
+                    }
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (tls, stop.changed().await);
     }
 }
 

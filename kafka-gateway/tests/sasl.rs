@@ -4,11 +4,8 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use std::time::Duration;
 
-use chrono::Utc;
 use kafka_gateway::auth::scram::{Credential, Mechanism};
 use kafka_gateway::auth::session::SaslMechanism;
 use kafka_gateway::auth::users::Users;
@@ -17,9 +14,7 @@ use kafka_wire::frame::Request;
 use kafka_wire::header::RequestHeader;
 use kafka_wire::messages::{ApiVersionsRequest, MetadataRequest};
 use kafka_wire::RequestBody;
-use rskafka::client::partition::{Compression, UnknownTopicHandling};
 use rskafka::client::{ClientBuilder, Credentials, SaslConfig};
-use rskafka::record::Record;
 use rskafka::BackoffConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -37,7 +32,7 @@ async fn secured() -> (common::Running, tempfile::TempDir) {
     );
     users.save(&path).unwrap();
     let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
+        listen: Some("127.0.0.1:0".parse().unwrap()),
         storage: StorageKind::Memory,
         sasl_mechanisms: vec![
             SaslMechanism::Plain,
@@ -55,24 +50,12 @@ fn creds(user: &str, password: &str) -> Credentials {
 }
 
 async fn produce_and_fetch(addr: std::net::SocketAddr, sasl: SaslConfig, topic: &str) {
-    let builder = ClientBuilder::new(vec![addr.to_string()]).sasl_config(sasl);
-    let client = common::rskafka_built_with_topic(builder, topic, 1).await;
-    let pc = client
-        .partition_client(topic, 0, UnknownTopicHandling::Retry)
+    let client = ClientBuilder::new(vec![addr.to_string()])
+        .sasl_config(sasl)
+        .build()
         .await
         .unwrap();
-    let rec = Record {
-        key: Some(b"k".to_vec()),
-        value: Some(topic.as_bytes().to_vec()),
-        headers: BTreeMap::new(),
-        timestamp: Utc::now(),
-    };
-    pc.produce(vec![rec.clone()], Compression::NoCompression)
-        .await
-        .unwrap();
-    let (got, _) = pc.fetch_records(0, 1..1_000_000, 1_000).await.unwrap();
-    assert_eq!(got.len(), 1);
-    assert_eq!(got[0].record.value, rec.value);
+    common::round_trip(&client, topic).await;
 }
 
 #[tokio::test]

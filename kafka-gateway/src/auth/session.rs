@@ -72,6 +72,7 @@ enum State {
 pub struct Session {
     required: bool,
     principal: Option<String>,
+    certificate_subject: Option<String>,
     state: State,
     failed: bool,
 }
@@ -91,6 +92,7 @@ impl Session {
         Session {
             required,
             principal: None,
+            certificate_subject: None,
             state: State::Start,
             failed: false,
         }
@@ -101,9 +103,19 @@ impl Session {
         !self.required || self.principal.is_some()
     }
 
-    /// The authenticated user (`ANONYMOUS` when the listener does not authenticate).
+    /// The same state for a client that presented a certificate (mutual TLS): its subject is
+    /// the principal unless the client also authenticates with SASL.
+    pub fn with_certificate_subject(mut self, subject: Option<String>) -> Self {
+        self.certificate_subject = subject;
+        self
+    }
+
+    /// Who the client is: the SASL user, else the certificate subject, else `ANONYMOUS`.
     pub fn principal(&self) -> &str {
-        self.principal.as_deref().unwrap_or("ANONYMOUS")
+        self.principal
+            .as_deref()
+            .or(self.certificate_subject.as_deref())
+            .unwrap_or("ANONYMOUS")
     }
 
     /// Whether authentication failed, so the connection is to be closed once answered.

@@ -11,7 +11,11 @@ use crate::server::Ctx;
 const ENDPOINT_BROKERS: i8 = 1;
 
 /// Answer a DescribeCluster request.
-pub fn handle(ctx: &Ctx, req: DescribeClusterRequest) -> DescribeClusterResponse {
+pub fn handle(
+    ctx: &Ctx,
+    req: DescribeClusterRequest,
+    advertised: &(String, u16),
+) -> DescribeClusterResponse {
     if req.endpoint_type != ENDPOINT_BROKERS {
         return DescribeClusterResponse {
             error_code: ErrorCode::UNSUPPORTED_ENDPOINT_TYPE.0,
@@ -19,7 +23,7 @@ pub fn handle(ctx: &Ctx, req: DescribeClusterRequest) -> DescribeClusterResponse
             ..Default::default()
         };
     }
-    let (host, port) = ctx.advertised.clone();
+    let (host, port) = advertised.clone();
     DescribeClusterResponse {
         endpoint_type: req.endpoint_type,
         cluster_id: ctx.storage.cluster_id(),

@@ -11,8 +11,13 @@ use crate::server::Ctx;
 const GROUP: i8 = 0;
 
 /// Answer a FindCoordinator request.
-pub fn handle(ctx: &Ctx, req: FindCoordinatorRequest, v: i16) -> FindCoordinatorResponse {
-    let (host, port) = ctx.advertised.clone();
+pub fn handle(
+    ctx: &Ctx,
+    req: FindCoordinatorRequest,
+    v: i16,
+    advertised: &(String, u16),
+) -> FindCoordinatorResponse {
+    let (host, port) = advertised.clone();
     let node = ctx.config.node_id;
     let (code, message) = if req.key_type == GROUP {
         (ErrorCode::NONE, None)

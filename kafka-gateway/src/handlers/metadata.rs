@@ -76,8 +76,13 @@ pub async fn find_or_create(ctx: &Ctx, name: &str, create: bool) -> Result<Topic
 }
 
 /// Answer a Metadata request.
-pub async fn handle(ctx: &Ctx, req: MetadataRequest, v: i16) -> MetadataResponse {
-    let (host, port) = ctx.advertised.clone();
+pub async fn handle(
+    ctx: &Ctx,
+    req: MetadataRequest,
+    v: i16,
+    advertised: &(String, u16),
+) -> MetadataResponse {
+    let (host, port) = advertised.clone();
     let create = v < 4 || req.allow_auto_topic_creation;
     let all = match &req.topics {
         None => true,

@@ -10,7 +10,15 @@ use tokio::task::JoinHandle;
 
 /// A running gateway; `stop` shuts it down gracefully (drain + flush).
 pub struct Running {
+    /// The first listener's address (plaintext, or TLS when that is the only one).
+    #[allow(dead_code)] // not every test binary uses every field
     pub addr: SocketAddr,
+    /// The TLS listener's address, when there is one.
+    #[allow(dead_code)] // not every test binary uses every field
+    pub tls_addr: Option<SocketAddr>,
+    /// Its certificate state, to reload it.
+    #[allow(dead_code)] // not every test binary uses every field
+    pub tls: Option<std::sync::Arc<kafka_gateway::tls::TlsState>>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -41,7 +49,7 @@ pub async fn start(data_dir: Option<&Path>) -> Running {
 /// Serve from `storage` (with `data_dir` for the file store).
 pub async fn start_with(storage: StorageKind, data_dir: std::path::PathBuf) -> Running {
     let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
+        listen: Some("127.0.0.1:0".parse().unwrap()),
         storage,
         data_dir,
         default_partitions: 2,
@@ -55,6 +63,7 @@ pub async fn start_with(storage: StorageKind, data_dir: std::path::PathBuf) -> R
 pub async fn start_config(config: Config) -> Running {
     let server = Server::bind(config).await.expect("bind");
     let addr = server.local_addr().unwrap();
+    let (tls_addr, tls) = (server.tls_addr(), server.tls());
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(async move {
         server
@@ -66,6 +75,8 @@ pub async fn start_config(config: Config) -> Running {
     });
     Running {
         addr,
+        tls_addr,
+        tls,
         stop: Some(tx),
         task,
     }
@@ -101,4 +112,38 @@ pub async fn rskafka_built_with_topic(
         .await
         .unwrap();
     client
+}
+
+/// Create `topic` (one partition) through `client`, produce one record and read it back; the
+/// partition client (and its connection) stays usable.
+#[allow(dead_code)] // not every test binary uses every helper
+pub async fn round_trip(
+    client: &rskafka::client::Client,
+    topic: &str,
+) -> rskafka::client::partition::PartitionClient {
+    use rskafka::client::partition::{Compression, UnknownTopicHandling};
+    client
+        .controller_client()
+        .unwrap()
+        .create_topic(topic, 1, 1, 5_000)
+        .await
+        .unwrap();
+    let pc = client
+        .partition_client(topic, 0, UnknownTopicHandling::Retry)
+        .await
+        .unwrap();
+    let rec = rskafka::record::Record {
+        key: Some(b"k".to_vec()),
+        value: Some(topic.as_bytes().to_vec()),
+        headers: Default::default(),
+        timestamp: chrono::Utc::now(),
+    };
+    pc.produce(vec![rec.clone()], Compression::NoCompression)
+        .await
+        .unwrap();
+    let (got, _) = pc.fetch_records(0, 1..1_000_000, 1_000).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].record.value, rec.value);
+    assert_eq!(got[0].record.key, rec.key);
+    pc
 }
