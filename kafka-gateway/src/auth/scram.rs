@@ -148,6 +148,7 @@ enum Stage {
         credential: Credential,
         client_first_bare: String,
         server_first: String,
+        client_nonce: String,
         nonce: String,
     },
     Done,
@@ -236,6 +237,7 @@ impl ScramServer {
             credential,
             client_first_bare: bare.to_string(),
             server_first: server_first.clone(),
+            client_nonce: client_nonce.to_string(),
             nonce,
         };
         Ok(server_first.into_bytes())
@@ -249,6 +251,7 @@ impl ScramServer {
             credential,
             client_first_bare,
             server_first,
+            client_nonce,
             nonce,
         } = std::mem::replace(&mut self.stage, Stage::Done)
         else {
@@ -272,7 +275,7 @@ impl ScramServer {
             _ => return Err(ScramError::Malformed("no channel binding attribute")),
         }
         match attrs.get(1) {
-            Some(("r", r)) if *r == nonce => {}
+            Some(("r", r)) if *r == nonce || is_doubled_client_nonce(r, &client_nonce, &nonce) => {}
             Some(("r", _)) => return Err(ScramError::NonceMismatch),
             _ => return Err(ScramError::Malformed("no nonce")),
         }
@@ -293,6 +296,14 @@ impl ScramServer {
         let server_final = format!("v={}", B64.encode(server_signature));
         Ok((user, server_final.into_bytes()))
     }
+}
+
+/// librdkafka before 2.6.1 answers with its own nonce in front of the whole agreed nonce
+/// (client + server part) rather than the agreed nonce alone. Kafka 3.8.1–3.9 accept that form
+/// and Debian's kcat still sends it, so it is accepted too: the proof covers the message as sent,
+/// so the exchange stays bound to this server's nonce.
+fn is_doubled_client_nonce(r: &str, client_nonce: &str, nonce: &str) -> bool {
+    r.strip_prefix(client_nonce) == Some(nonce)
 }
 
 /// A fresh server nonce: 32 random printable characters (no commas).
@@ -336,6 +347,55 @@ mod tests {
         let (user, last) = s.client_final(CLIENT_FINAL.as_bytes()).unwrap();
         assert_eq!(user, "user");
         assert_eq!(String::from_utf8(last).unwrap(), SERVER_FINAL);
+    }
+
+    /// A client-final message for SCRAM-SHA-256 with password "pencil", computed straight from
+    /// RFC 5802 §3 with the hash crates (not the server's helpers), echoing `r`.
+    fn client_final_echoing(r: &str) -> String {
+        let salt = B64.decode("W22ZaJ0SNY7soEsUEjb6gQ==").unwrap();
+        let salted = pbkdf2::pbkdf2_hmac_array::<Sha256, 32>(b"pencil", &salt, 4096);
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&salted).unwrap();
+        m.update(b"Client Key");
+        let client_key = m.finalize().into_bytes();
+        let stored_key = Sha256::digest(client_key);
+        let without_proof = format!("c=biws,r={r}");
+        let auth = format!("{},{SERVER_FIRST},{without_proof}", &CLIENT_FIRST[3..]);
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&stored_key).unwrap();
+        m.update(auth.as_bytes());
+        let signature = m.finalize().into_bytes();
+        let proof: Vec<u8> = client_key
+            .iter()
+            .zip(signature)
+            .map(|(k, s)| k ^ s)
+            .collect();
+        format!("{without_proof},p={}", B64.encode(proof))
+    }
+
+    #[test]
+    fn librdkafkas_doubled_client_nonce_is_accepted_and_nothing_else() {
+        let agreed = &SERVER_FIRST[2..SERVER_FIRST.find(",s=").unwrap()];
+        // The independent client agrees with the RFC's own vector.
+        assert_eq!(client_final_echoing(agreed), CLIENT_FINAL);
+        for (r, ok) in [
+            (format!("rOprNGfwEbeRWgbNEkqO{agreed}"), true),
+            (format!("x{agreed}"), false),
+            (format!("{agreed}x"), false),
+            ("rOprNGfwEbeRWgbNEkqO".to_string(), false),
+            (SERVER_NONCE.to_string(), false),
+        ] {
+            let mut s = ScramServer::new(Mechanism::Sha256);
+            s.client_first(
+                CLIENT_FIRST.as_bytes(),
+                |_| Some(rfc_credential()),
+                SERVER_NONCE,
+            )
+            .unwrap();
+            let got = s.client_final(client_final_echoing(&r).as_bytes());
+            match ok {
+                true => assert_eq!(got.unwrap().0, "user", "{r}"),
+                false => assert_eq!(got, Err(ScramError::NonceMismatch), "{r}"),
+            }
+        }
     }
 
     #[test]
