@@ -9,6 +9,10 @@
 # `scripts/compat.sh --storage iggy://USER:PASSWORD@HOST:PORT` runs the same matrix with the
 # gateway in front of an Iggy server, in a stream of its own (compat-<time>).
 #
+# Then a secured run (scripts/compat/secured.py): a gateway serving SASL_SSL only, with a
+# certificate made here with openssl, users made with `kafka-cli user add`, ACLs on and
+# --allow-if-no-acl false.
+#
 # Installs what it needs: kcat (Debian), kafka-python, confluent-kafka, aiokafka (PyPI, in a
 # venv) and kafkajs (npm), under $WORK (default /tmp/kafka-gateway-compat).
 set -euo pipefail
@@ -31,7 +35,10 @@ fi
 "$work/venv/bin/pip" install -q --disable-pip-version-check kafka-python==3.0.12 confluent-kafka==2.16.1 aiokafka==0.12.0 lz4 zstandard python-snappy
 [ -d "$work/node_modules/kafkajs" ] || (cd "$work" && npm install -q --no-save --no-audit --no-fund kafkajs@2.2.4 >/dev/null)
 
-cargo build -q -p kafka-gateway --manifest-path "$root/Cargo.toml"
+if ! command -v openssl >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq openssl) >/dev/null
+fi
+cargo build -q -p kafka-gateway -p kafka-cli --manifest-path "$root/Cargo.toml"
 data=$(mktemp -d)
 start_gateway() {
   "$root/target/debug/kafka-gateway" serve --listen "127.0.0.1:$port" --data-dir "$data" "${storage[@]}" --default-partitions 3 \
@@ -56,3 +63,26 @@ export NODE_PATH="$work/node_modules"
 kill -TERM "$gw"; wait "$gw" 2>/dev/null || true
 start_gateway
 "$py" "$root/scripts/compat/groups.py" --bootstrap "127.0.0.1:$port" --phase after-restart
+
+# ---- secured: SASL_SSL with SCRAM-SHA-512 and PLAIN, ACLs -------------------------------------
+kill -TERM "$gw"; wait "$gw" 2>/dev/null || true
+sec=$(mktemp -d)
+trap 'kill $gw 2>/dev/null; wait $gw 2>/dev/null; rm -rf "$data" "$sec"' EXIT
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=compat test CA" \
+  -keyout "$sec/ca.key" -out "$sec/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$sec/server.key" -out "$sec/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$sec/san.cnf"
+openssl x509 -req -in "$sec/server.csr" -CA "$sec/ca.pem" -CAkey "$sec/ca.key" -CAcreateserial -days 2 \
+  -extfile "$sec/san.cnf" -out "$sec/server.pem" 2>/dev/null
+for u in admin alice mallory; do
+  echo "$u-pw" | "$root/target/debug/kafka-cli" user add "$u" --mechanism SCRAM-SHA-512 --users "$sec/users.toml" >/dev/null
+done
+sport=$((port + 1))
+"$root/target/debug/kafka-gateway" serve --listen off --tls-listen "127.0.0.1:$sport" \
+  --tls-cert "$sec/server.pem" --tls-key "$sec/server.key" --data-dir "$sec/data" \
+  --sasl-mechanisms SCRAM-SHA-512,PLAIN --users "$sec/users.toml" \
+  --super-users 'User:admin' --allow-if-no-acl false --group-initial-rebalance-delay-ms 500 \
+  >>"$work/gateway-secured.log" 2>&1 &
+gw=$!
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$sport) 2>/dev/null && break; sleep 0.1; done
+"$py" "$root/scripts/compat/secured.py" --bootstrap "127.0.0.1:$sport" --ca "$sec/ca.pem"

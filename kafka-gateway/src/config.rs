@@ -132,6 +132,14 @@ pub struct ServeArgs {
     /// The users file (salted credentials, from `kafka-cli user add`); required with SASL.
     #[arg(long, env = "KAFKA_GATEWAY_USERS")]
     pub users: Option<PathBuf>,
+    /// Principals ACLs never restrict, separated by `;` as in Kafka's super.users (certificate
+    /// subjects contain commas): `User:admin;User:CN=ops,O=Example` [default: none].
+    #[arg(long, env = "KAFKA_GATEWAY_SUPER_USERS")]
+    pub super_users: Option<String>,
+    /// Whether a resource no ACL covers is open to everyone (Kafka's
+    /// allow.everyone.if.no.acl.found) [default: true].
+    #[arg(long, env = "KAFKA_GATEWAY_ALLOW_IF_NO_ACL")]
+    pub allow_if_no_acl: Option<bool>,
 }
 
 /// Which storage backend to use.
@@ -238,6 +246,10 @@ pub struct Config {
     pub sasl_mechanisms: Vec<SaslMechanism>,
     /// The users file.
     pub users: Option<PathBuf>,
+    /// Principals (`User:NAME`) ACLs never restrict.
+    pub super_users: Vec<String>,
+    /// Whether resources no ACL covers are open.
+    pub allow_if_no_acl: bool,
 }
 
 impl Default for Config {
@@ -259,6 +271,8 @@ impl Default for Config {
             group_initial_rebalance_delay_ms: 3000,
             sasl_mechanisms: Vec::new(),
             users: None,
+            super_users: Vec::new(),
+            allow_if_no_acl: true,
         }
     }
 }
@@ -332,6 +346,18 @@ impl Config {
         if !sasl_mechanisms.is_empty() && users.is_none() {
             bail!("--sasl-mechanisms needs --users FILE (write it with `kafka-cli user add`)");
         }
+        let super_users: Vec<String> = args
+            .super_users
+            .or(file.super_users)
+            .unwrap_or_default()
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if let Some(bad) = super_users.iter().find(|s| !s.contains(':')) {
+            bail!("--super-users: {bad:?} is not a principal such as User:admin");
+        }
         let listen = match args.listen.as_deref().or(file.listen.as_deref()) {
             Some(s) => parse_listen(s)?,
             None => d.listen,
@@ -399,6 +425,11 @@ impl Config {
                 .unwrap_or(d.group_initial_rebalance_delay_ms),
             sasl_mechanisms,
             users,
+            super_users,
+            allow_if_no_acl: args
+                .allow_if_no_acl
+                .or(file.allow_if_no_acl)
+                .unwrap_or(d.allow_if_no_acl),
         })
     }
 

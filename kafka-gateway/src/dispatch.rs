@@ -17,6 +17,7 @@ use kafka_wire::frame::Response;
 use kafka_wire::header::{RequestHeader, ResponseHeader};
 use kafka_wire::{ApiKey, ErrorCode, RequestBody, ResponseBody, Writer};
 
+use crate::acl::{Access, Operation};
 use crate::connection::Conn;
 use crate::handlers as h;
 use crate::server::Ctx;
@@ -67,6 +68,14 @@ pub async fn handle(
     let req = RequestBody::decode(api, v, &body)
         .map_err(|e| format!("malformed {} v{v}: {e}", api.name()))?;
     tracing::debug!(api = api.name(), version = v, correlation_id = header.correlation_id, client_id = ?header.client_id, "request");
+    let principal = format!("User:{}", session.principal());
+    let host = conn.peer.ip().to_string();
+    let access = Access::new(&ctx.authorizer, &principal, &host);
+    if let Some(code) = refused_outright(&access, &req) {
+        let resp = ResponseBody::error_default(api, code.0);
+        return encode(header.correlation_id, resp, v).map(Some);
+    }
+    let access = &access;
     let resp = match req {
         RequestBody::ApiVersions(_) => {
             ResponseBody::ApiVersions(h::api_versions::table(ErrorCode::NONE))
@@ -78,46 +87,46 @@ pub async fn handle(
             ResponseBody::SaslAuthenticate(h::sasl_authenticate::handle(ctx, r, session).await)
         }
         RequestBody::Metadata(r) => {
-            ResponseBody::Metadata(h::metadata::handle(ctx, r, v, advertised).await)
+            ResponseBody::Metadata(h::metadata::handle(ctx, access, r, v, advertised).await)
         }
-        RequestBody::Produce(r) => match h::produce::handle(ctx, r, v).await {
+        RequestBody::Produce(r) => match h::produce::handle(ctx, access, r, v).await {
             Some(r) => ResponseBody::Produce(r),
             None => return Ok(None),
         },
-        RequestBody::Fetch(r) => ResponseBody::Fetch(h::fetch::handle(ctx, r, v).await),
+        RequestBody::Fetch(r) => ResponseBody::Fetch(h::fetch::handle(ctx, access, r, v).await),
         RequestBody::ListOffsets(r) => {
-            ResponseBody::ListOffsets(h::list_offsets::handle(ctx, r, v).await)
+            ResponseBody::ListOffsets(h::list_offsets::handle(ctx, access, r, v).await)
         }
         RequestBody::CreateTopics(r) => {
-            ResponseBody::CreateTopics(h::create_topics::handle(ctx, r, v).await)
+            ResponseBody::CreateTopics(h::create_topics::handle(ctx, access, r, v).await)
         }
         RequestBody::DeleteTopics(r) => {
-            ResponseBody::DeleteTopics(h::delete_topics::handle(ctx, r, v).await)
+            ResponseBody::DeleteTopics(h::delete_topics::handle(ctx, access, r, v).await)
         }
         RequestBody::CreatePartitions(r) => {
-            ResponseBody::CreatePartitions(h::create_partitions::handle(ctx, r).await)
+            ResponseBody::CreatePartitions(h::create_partitions::handle(ctx, access, r).await)
         }
         RequestBody::DeleteRecords(r) => {
-            ResponseBody::DeleteRecords(h::delete_records::handle(ctx, r).await)
+            ResponseBody::DeleteRecords(h::delete_records::handle(ctx, access, r).await)
         }
         RequestBody::InitProducerId(r) => {
-            ResponseBody::InitProducerId(h::init_producer_id::handle(ctx, r).await)
+            ResponseBody::InitProducerId(h::init_producer_id::handle(ctx, access, r).await)
         }
-        RequestBody::OffsetForLeaderEpoch(r) => {
-            ResponseBody::OffsetForLeaderEpoch(h::offset_for_leader_epoch::handle(ctx, r).await)
-        }
+        RequestBody::OffsetForLeaderEpoch(r) => ResponseBody::OffsetForLeaderEpoch(
+            h::offset_for_leader_epoch::handle(ctx, access, r).await,
+        ),
         RequestBody::DescribeConfigs(r) => {
-            ResponseBody::DescribeConfigs(h::describe_configs::handle(ctx, r, v).await)
+            ResponseBody::DescribeConfigs(h::describe_configs::handle(ctx, access, r, v).await)
         }
         RequestBody::DescribeCluster(r) => {
             ResponseBody::DescribeCluster(h::describe_cluster::handle(ctx, r, advertised))
         }
         RequestBody::DescribeTopicPartitions(r) => ResponseBody::DescribeTopicPartitions(
-            h::describe_topic_partitions::handle(ctx, r).await,
+            h::describe_topic_partitions::handle(ctx, access, r).await,
         ),
-        RequestBody::FindCoordinator(r) => {
-            ResponseBody::FindCoordinator(h::find_coordinator::handle(ctx, r, v, advertised))
-        }
+        RequestBody::FindCoordinator(r) => ResponseBody::FindCoordinator(
+            h::find_coordinator::handle(ctx, access, r, v, advertised),
+        ),
         RequestBody::JoinGroup(r) => {
             let client = header.client_id.clone().unwrap_or_default();
             ResponseBody::JoinGroup(
@@ -128,23 +137,28 @@ pub async fn handle(
         RequestBody::Heartbeat(r) => ResponseBody::Heartbeat(h::heartbeat::handle(ctx, r)),
         RequestBody::LeaveGroup(r) => ResponseBody::LeaveGroup(h::leave_group::handle(ctx, r, v)),
         RequestBody::OffsetCommit(r) => {
-            ResponseBody::OffsetCommit(h::offset_commit::handle(ctx, r).await)
+            ResponseBody::OffsetCommit(h::offset_commit::handle(ctx, access, r).await)
         }
         RequestBody::OffsetFetch(r) => {
-            ResponseBody::OffsetFetch(h::offset_fetch::handle(ctx, r, v).await)
+            ResponseBody::OffsetFetch(h::offset_fetch::handle(ctx, access, r, v).await)
         }
         RequestBody::ListGroups(r) => {
-            ResponseBody::ListGroups(h::list_groups::handle(ctx, r).await)
+            ResponseBody::ListGroups(h::list_groups::handle(ctx, access, r).await)
         }
         RequestBody::DescribeGroups(r) => {
-            ResponseBody::DescribeGroups(h::describe_groups::handle(ctx, r).await)
+            ResponseBody::DescribeGroups(h::describe_groups::handle(ctx, access, r).await)
         }
         RequestBody::DeleteGroups(r) => {
-            ResponseBody::DeleteGroups(h::delete_groups::handle(ctx, r).await)
+            ResponseBody::DeleteGroups(h::delete_groups::handle(ctx, access, r).await)
         }
         RequestBody::OffsetDelete(r) => {
-            ResponseBody::OffsetDelete(h::offset_delete::handle(ctx, r).await)
+            ResponseBody::OffsetDelete(h::offset_delete::handle(ctx, access, r).await)
         }
+        RequestBody::DescribeAcls(r) => {
+            ResponseBody::DescribeAcls(h::describe_acls::handle(access, r, v))
+        }
+        RequestBody::CreateAcls(r) => ResponseBody::CreateAcls(h::create_acls::handle(access, r)),
+        RequestBody::DeleteAcls(r) => ResponseBody::DeleteAcls(h::delete_acls::handle(access, r)),
     };
     encode(header.correlation_id, resp, v).map(Some)
 }
@@ -163,6 +177,22 @@ fn encode(correlation_id: i32, mut body: ResponseBody, version: i16) -> Result<V
     resp.encode(&mut w, version)
         .map_err(|e| format!("encoding response: {e}"))?;
     Ok(w.into_chunks())
+}
+
+/// The error for requests refused as a whole before their handler runs: the group APIs need
+/// READ on their group, DescribeCluster needs DESCRIBE on the cluster.
+fn refused_outright(access: &Access<'_>, req: &RequestBody) -> Option<ErrorCode> {
+    let group = match req {
+        RequestBody::JoinGroup(r) => &r.group_id,
+        RequestBody::SyncGroup(r) => &r.group_id,
+        RequestBody::Heartbeat(r) => &r.group_id,
+        RequestBody::LeaveGroup(r) => &r.group_id,
+        RequestBody::DescribeCluster(_) if !access.cluster(Operation::Describe) => {
+            return Some(ErrorCode::CLUSTER_AUTHORIZATION_FAILED)
+        }
+        _ => return None,
+    };
+    (!access.group(Operation::Read, group)).then_some(ErrorCode::GROUP_AUTHORIZATION_FAILED)
 }
 
 /// A response of just the correlation id and an error code.

@@ -9,6 +9,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::acl::Authorizer;
 use crate::auth::session::Authenticator;
 use crate::auth::users::Users;
 use crate::config::{Config, StorageKind};
@@ -52,6 +53,8 @@ pub struct Ctx {
     pub groups: crate::groups::GroupService,
     /// What clients must authenticate with (`None`: nobody has to).
     pub auth: Option<Authenticator>,
+    /// The ACLs every request is checked against.
+    pub authorizer: Authorizer,
 }
 
 /// Open the configured storage (recovering the file store, connecting to Iggy).
@@ -94,6 +97,13 @@ impl Server {
             _ => None,
         };
         let sasl = auth.is_some();
+        let acl_path = match config.storage {
+            StorageKind::Memory => None,
+            _ => Some(config.data_dir.join("acls.toml")),
+        };
+        let authorizer =
+            Authorizer::open(acl_path, config.super_users.clone(), config.allow_if_no_acl)
+                .map_err(std::io::Error::other)?;
         let mut listeners = Vec::new();
         if let Some(addr) = config.listen {
             let listener = TcpListener::bind(addr).await?;
@@ -135,6 +145,7 @@ impl Server {
                 config,
                 groups,
                 auth,
+                authorizer,
             }),
         })
     }

@@ -62,7 +62,7 @@ enum State {
     /// A mechanism was chosen; `raw`: a v0 handshake, so tokens come unframed.
     Chosen { mechanism: SaslMechanism, raw: bool },
     /// A SCRAM exchange waits for its final message.
-    Scram { server: ScramServer, raw: bool },
+    Scram { server: Box<ScramServer>, raw: bool },
     /// Authenticated (or failed): no more SASL on this connection.
     Over,
 }
@@ -184,7 +184,10 @@ impl Session {
                 let lookup = |u: &str| auth.users.credential(u, m);
                 match server.client_first(bytes, lookup, &scram::server_nonce()) {
                     Ok(first) => {
-                        self.state = State::Scram { server, raw };
+                        self.state = State::Scram {
+                            server: Box::new(server),
+                            raw,
+                        };
                         Step::Continue(first)
                     }
                     Err(e) => fail(e.to_string()),

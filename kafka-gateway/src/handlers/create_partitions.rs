@@ -6,13 +6,27 @@ use kafka_wire::messages::create_partitions::{
 use kafka_wire::ErrorCode;
 
 use super::error_code;
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer a CreatePartitions request.
-pub async fn handle(ctx: &Ctx, req: CreatePartitionsRequest) -> CreatePartitionsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: CreatePartitionsRequest,
+) -> CreatePartitionsResponse {
     let mut results = Vec::with_capacity(req.topics.len());
     for t in &req.topics {
-        let outcome = match ctx.storage.topic(&t.name).await {
+        let alter = access.topic(Operation::Alter, &t.name);
+        let found = match alter {
+            true => ctx.storage.topic(&t.name).await,
+            false => None,
+        };
+        let outcome = match found {
+            None if !alter => Err((
+                ErrorCode::TOPIC_AUTHORIZATION_FAILED,
+                "ALTER on the topic is needed".into(),
+            )),
             None => Err((
                 ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
                 format!("unknown topic {}", t.name),

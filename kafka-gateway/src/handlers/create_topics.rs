@@ -9,6 +9,7 @@ use kafka_wire::primitives::Uuid;
 use kafka_wire::ErrorCode;
 
 use super::{error_code, topic_config, valid_topic_name};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::{TopicConfig, TopicMeta};
 
@@ -118,10 +119,24 @@ async fn create_one(
 }
 
 /// Answer a CreateTopics request.
-pub async fn handle(ctx: &Ctx, req: CreateTopicsRequest, _v: i16) -> CreateTopicsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: CreateTopicsRequest,
+    _v: i16,
+) -> CreateTopicsResponse {
+    let cluster_create = access.cluster(Operation::Create);
     let mut topics = Vec::with_capacity(req.topics.len());
     for t in &req.topics {
-        topics.push(match create_one(ctx, t, req.validate_only).await {
+        let outcome = if cluster_create || access.topic(Operation::Create, &t.name) {
+            create_one(ctx, t, req.validate_only).await
+        } else {
+            Err((
+                ErrorCode::TOPIC_AUTHORIZATION_FAILED,
+                "CREATE on the cluster or the topic is needed".into(),
+            ))
+        };
+        topics.push(match outcome {
             Ok(meta) => {
                 tracing::info!(topic = %meta.name, partitions = meta.partitions, validate_only = req.validate_only, "create topic");
                 CreatableTopicResult {

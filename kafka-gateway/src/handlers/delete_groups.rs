@@ -6,13 +6,26 @@ use kafka_wire::messages::delete_groups::{
 use kafka_wire::ErrorCode;
 
 use super::error_code;
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer a DeleteGroups request.
-pub async fn handle(ctx: &Ctx, req: DeleteGroupsRequest) -> DeleteGroupsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: DeleteGroupsRequest,
+) -> DeleteGroupsResponse {
     let with_offsets = ctx.storage.offset_groups().await;
     let mut results = Vec::with_capacity(req.groups_names.len());
     for id in req.groups_names {
+        if !access.group(Operation::Delete, &id) {
+            results.push(DeletableGroupResult {
+                group_id: id,
+                error_code: ErrorCode::GROUP_AUTHORIZATION_FAILED.0,
+                ..Default::default()
+            });
+            continue;
+        }
         let mut code = ctx.groups.with(|c| c.delete(&id));
         if code == ErrorCode::GROUP_ID_NOT_FOUND && with_offsets.contains(&id) {
             code = ErrorCode::NONE;

@@ -6,14 +6,31 @@ use kafka_wire::messages::delete_records::{
 };
 
 use super::{error_code, tp};
+use crate::acl::{Access, Operation};
+use kafka_wire::ErrorCode;
+
 use crate::server::Ctx;
 
 /// Answer a DeleteRecords request.
-pub async fn handle(ctx: &Ctx, req: DeleteRecordsRequest) -> DeleteRecordsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: DeleteRecordsRequest,
+) -> DeleteRecordsResponse {
     let mut topics = Vec::with_capacity(req.topics.len());
     for t in &req.topics {
+        let allowed = access.topic(Operation::Delete, &t.name);
         let mut partitions = Vec::with_capacity(t.partitions.len());
         for p in &t.partitions {
+            if !allowed {
+                partitions.push(DeleteRecordsPartitionResult {
+                    partition_index: p.partition_index,
+                    low_watermark: -1,
+                    error_code: ErrorCode::TOPIC_AUTHORIZATION_FAILED.0,
+                    ..Default::default()
+                });
+                continue;
+            }
             partitions.push(
                 match ctx
                     .storage

@@ -7,10 +7,16 @@ use kafka_wire::primitives::Uuid;
 use kafka_wire::ErrorCode;
 
 use super::error_code;
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer a DeleteTopics request.
-pub async fn handle(ctx: &Ctx, req: DeleteTopicsRequest, v: i16) -> DeleteTopicsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: DeleteTopicsRequest,
+    v: i16,
+) -> DeleteTopicsResponse {
     let known = ctx.storage.topics().await;
     let wanted: Vec<(Option<String>, Uuid)> = if v >= 6 {
         req.topics
@@ -38,6 +44,12 @@ pub async fn handle(ctx: &Ctx, req: DeleteTopicsRequest, v: i16) -> DeleteTopics
                 } else {
                     ErrorCode::UNKNOWN_TOPIC_ID.0
                 },
+                ..Default::default()
+            },
+            Some(meta) if !access.topic(Operation::Delete, &meta.name) => DeletableTopicResult {
+                name: Some(meta.name.clone()),
+                topic_id: meta.id,
+                error_code: ErrorCode::TOPIC_AUTHORIZATION_FAILED.0,
                 ..Default::default()
             },
             Some(meta) => match ctx.storage.delete_topic(&meta.name).await {

@@ -8,6 +8,7 @@ use kafka_wire::messages::describe_configs::{
 use kafka_wire::ErrorCode;
 
 use super::create_topics::{config_entries, SOURCE_DEFAULT};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 const TOPIC: i8 = 2;
@@ -61,10 +62,23 @@ fn entry(name: String, value: String, source: i8, synonyms: bool) -> DescribeCon
 }
 
 /// Answer a DescribeConfigs request.
-pub async fn handle(ctx: &Ctx, req: DescribeConfigsRequest, _v: i16) -> DescribeConfigsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: DescribeConfigsRequest,
+    _v: i16,
+) -> DescribeConfigsResponse {
     let mut results = Vec::with_capacity(req.resources.len());
     for r in &req.resources {
         let entries: Entries = match r.resource_type {
+            TOPIC if !access.topic(Operation::DescribeConfigs, &r.resource_name) => Err((
+                ErrorCode::TOPIC_AUTHORIZATION_FAILED,
+                "DESCRIBE_CONFIGS on the topic is needed".into(),
+            )),
+            BROKER if !access.cluster(Operation::DescribeConfigs) => Err((
+                ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
+                "DESCRIBE_CONFIGS on the cluster is needed".into(),
+            )),
             TOPIC => match ctx.storage.topic(&r.resource_name).await {
                 Some(t) => Ok(config_entries(&t.config)),
                 None => Err((

@@ -5,15 +5,27 @@ use kafka_wire::messages::describe_groups::{
     DescribeGroupsRequest, DescribeGroupsResponse, DescribedGroup, DescribedGroupMember,
 };
 
+use kafka_wire::ErrorCode;
+
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer a DescribeGroups request.
-pub async fn handle(ctx: &Ctx, req: DescribeGroupsRequest) -> DescribeGroupsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: DescribeGroupsRequest,
+) -> DescribeGroupsResponse {
     let committed = ctx.storage.offset_groups().await;
     let groups = ctx.groups.with(|c| {
         req.groups
             .iter()
             .map(|id| match c.group(id) {
+                _ if !access.group(Operation::Describe, id) => DescribedGroup {
+                    group_id: id.clone(),
+                    error_code: ErrorCode::GROUP_AUTHORIZATION_FAILED.0,
+                    ..Default::default()
+                },
                 Some(g) => {
                     let protocol = g.protocol.clone().unwrap_or_default();
                     DescribedGroup {

@@ -8,17 +8,25 @@ use kafka_wire::messages::describe_topic_partitions::{
 use kafka_wire::primitives::Uuid;
 use kafka_wire::ErrorCode;
 
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer a DescribeTopicPartitions request.
 pub async fn handle(
     ctx: &Ctx,
+    access: &Access<'_>,
     req: DescribeTopicPartitionsRequest,
 ) -> DescribeTopicPartitionsResponse {
     let node = ctx.config.node_id;
     let known = ctx.storage.topics().await;
+    let describable = |name: &str| access.topic(Operation::Describe, name);
     let mut names: Vec<String> = if req.topics.is_empty() {
-        known.iter().map(|t| t.name.clone()).collect()
+        // Topics the principal may not describe are left out of a listing.
+        known
+            .iter()
+            .filter(|t| describable(&t.name))
+            .map(|t| t.name.clone())
+            .collect()
     } else {
         req.topics.iter().map(|t| t.name.clone()).collect()
     };
@@ -30,14 +38,24 @@ pub async fn handle(
     let mut topics = Vec::new();
     let mut next_cursor = None;
     for name in names.into_iter().filter(|n| *n >= start_topic) {
-        let Some(meta) = known.iter().find(|t| t.name == name) else {
-            topics.push(DescribeTopicPartitionsResponseTopic {
-                error_code: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION.0,
-                name: Some(name),
-                topic_id: Uuid::ZERO,
-                ..Default::default()
-            });
-            continue;
+        let found = match describable(&name) {
+            true => known
+                .iter()
+                .find(|t| t.name == name)
+                .ok_or(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION),
+            false => Err(ErrorCode::TOPIC_AUTHORIZATION_FAILED),
+        };
+        let meta = match found {
+            Ok(meta) => meta,
+            Err(code) => {
+                topics.push(DescribeTopicPartitionsResponseTopic {
+                    error_code: code.0,
+                    name: Some(name),
+                    topic_id: Uuid::ZERO,
+                    ..Default::default()
+                });
+                continue;
+            }
         };
         if budget == 0 {
             next_cursor = Some(Cursor {

@@ -14,6 +14,7 @@ use kafka_wire::ErrorCode;
 use tokio::sync::watch;
 
 use super::{error_code, tp};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::TopicPartition;
 
@@ -25,7 +26,7 @@ struct Want {
 }
 
 /// Answer a Fetch request.
-pub async fn handle(ctx: &Ctx, req: FetchRequest, v: i16) -> FetchResponse {
+pub async fn handle(ctx: &Ctx, access: &Access<'_>, req: FetchRequest, v: i16) -> FetchResponse {
     let deadline = Instant::now() + Duration::from_millis(req.max_wait_ms.max(0) as u64);
     // Only topic-id fetches (v13+) need the topic list; don't clone it on every older fetch.
     let known = if v >= 13 {
@@ -45,6 +46,9 @@ pub async fn handle(ctx: &Ctx, req: FetchRequest, v: i16) -> FetchResponse {
         } else {
             Some(t.topic.clone())
         };
+        let readable = name
+            .as_deref()
+            .is_none_or(|n| access.topic(Operation::Read, n));
         let topic_index = topics.len();
         topics.push(FetchableTopicResponse {
             topic: t.topic.clone(),
@@ -54,6 +58,10 @@ pub async fn handle(ctx: &Ctx, req: FetchRequest, v: i16) -> FetchResponse {
         });
         for p in &t.partitions {
             match &name {
+                Some(_) if !readable => errors.push((
+                    topic_index,
+                    failed(p.partition, ErrorCode::TOPIC_AUTHORIZATION_FAILED),
+                )),
                 Some(name) => wants.push(Want {
                     topic_index,
                     tp: tp(name, p.partition),

@@ -6,10 +6,15 @@ use kafka_wire::messages::init_producer_id::{InitProducerIdRequest, InitProducer
 use kafka_wire::ErrorCode;
 
 use super::error_code;
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer an InitProducerId request.
-pub async fn handle(ctx: &Ctx, req: InitProducerIdRequest) -> InitProducerIdResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: InitProducerIdRequest,
+) -> InitProducerIdResponse {
     let fail = |code: ErrorCode| InitProducerIdResponse {
         error_code: code.0,
         producer_id: -1,
@@ -18,6 +23,10 @@ pub async fn handle(ctx: &Ctx, req: InitProducerIdRequest) -> InitProducerIdResp
     };
     if req.transactional_id.is_some() {
         return fail(ErrorCode::TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
+    // An idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+    if !(access.cluster(Operation::IdempotentWrite) || access.may_write_some_topic()) {
+        return fail(ErrorCode::CLUSTER_AUTHORIZATION_FAILED);
     }
     if req.producer_id >= 0 && req.producer_epoch >= 0 && req.producer_epoch < i16::MAX - 1 {
         return InitProducerIdResponse {

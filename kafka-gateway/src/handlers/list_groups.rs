@@ -3,10 +3,11 @@
 
 use kafka_wire::messages::list_groups::{ListGroupsRequest, ListGroupsResponse, ListedGroup};
 
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer a ListGroups request.
-pub async fn handle(ctx: &Ctx, req: ListGroupsRequest) -> ListGroupsResponse {
+pub async fn handle(ctx: &Ctx, access: &Access<'_>, req: ListGroupsRequest) -> ListGroupsResponse {
     let mut groups: Vec<ListedGroup> = ctx.groups.with(|c| {
         c.groups()
             .map(|g| ListedGroup {
@@ -32,8 +33,13 @@ pub async fn handle(ctx: &Ctx, req: ListGroupsRequest) -> ListGroupsResponse {
     let wanted = |filter: &[String], value: &str| {
         filter.is_empty() || filter.iter().any(|f| f.eq_ignore_ascii_case(value))
     };
+    // DESCRIBE on the cluster lists every group; otherwise only groups the principal may
+    // describe.
+    let all = access.cluster(Operation::Describe);
     groups.retain(|g| {
-        wanted(&req.states_filter, &g.group_state) && wanted(&req.types_filter, &g.group_type)
+        wanted(&req.states_filter, &g.group_state)
+            && wanted(&req.types_filter, &g.group_type)
+            && (all || access.group(Operation::Describe, &g.group_id))
     });
     groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
     ListGroupsResponse {

@@ -7,8 +7,10 @@ use kafka_wire::messages::list_offsets::{
 use kafka_wire::records::{Batch, DEFAULT_MAX_DECOMPRESSED};
 
 use super::{error_code, tp};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::{StorageError, TopicPartition};
+use kafka_wire::ErrorCode;
 
 const EARLIEST: i64 = -2;
 const LATEST: i64 = -1;
@@ -66,12 +68,24 @@ async fn lookup(ctx: &Ctx, tp: &TopicPartition, ts: i64) -> Result<(i64, i64), S
 }
 
 /// Answer a ListOffsets request.
-pub async fn handle(ctx: &Ctx, req: ListOffsetsRequest, _v: i16) -> ListOffsetsResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: ListOffsetsRequest,
+    _v: i16,
+) -> ListOffsetsResponse {
     let mut topics = Vec::with_capacity(req.topics.len());
     for t in &req.topics {
+        let allowed = access.topic(Operation::Describe, &t.name);
         let mut partitions = Vec::with_capacity(t.partitions.len());
         for p in &t.partitions {
-            let r = match lookup(ctx, &tp(&t.name, p.partition_index), p.timestamp).await {
+            let found = match allowed {
+                true => lookup(ctx, &tp(&t.name, p.partition_index), p.timestamp)
+                    .await
+                    .map_err(|e| error_code(&e)),
+                false => Err(ErrorCode::TOPIC_AUTHORIZATION_FAILED),
+            };
+            let r = match found {
                 Ok((offset, timestamp)) => ListOffsetsPartitionResponse {
                     partition_index: p.partition_index,
                     offset,
@@ -79,9 +93,9 @@ pub async fn handle(ctx: &Ctx, req: ListOffsetsRequest, _v: i16) -> ListOffsetsR
                     leader_epoch: 0,
                     ..Default::default()
                 },
-                Err(e) => ListOffsetsPartitionResponse {
+                Err(code) => ListOffsetsPartitionResponse {
                     partition_index: p.partition_index,
-                    error_code: error_code(&e).0,
+                    error_code: code.0,
                     offset: -1,
                     timestamp: -1,
                     ..Default::default()

@@ -9,6 +9,8 @@ use kafka_wire::primitives::Uuid;
 use kafka_wire::ErrorCode;
 
 use super::{error_code, topic_config, valid_topic_name};
+use crate::acl::model::CLUSTER_NAME;
+use crate::acl::{Access, Operation, ResourceType};
 use crate::server::Ctx;
 use crate::storage::{StorageError, TopicMeta};
 
@@ -78,6 +80,7 @@ pub async fn find_or_create(ctx: &Ctx, name: &str, create: bool) -> Result<Topic
 /// Answer a Metadata request.
 pub async fn handle(
     ctx: &Ctx,
+    access: &Access<'_>,
     req: MetadataRequest,
     v: i16,
     advertised: &(String, u16),
@@ -88,11 +91,14 @@ pub async fn handle(
         None => true,
         Some(t) => t.is_empty() && v == 0,
     };
-    let topics = if all {
+    let describable = |name: &str| access.topic(Operation::Describe, name);
+    let mut topics: Vec<MetadataResponseTopic> = if all {
+        // Topics the principal may not describe are left out, as if they did not exist.
         ctx.storage
             .topics()
             .await
             .iter()
+            .filter(|t| describable(&t.name))
             .map(|t| topic_entry(ctx, t))
             .collect()
     } else {
@@ -100,18 +106,49 @@ pub async fn handle(
         let known = ctx.storage.topics().await;
         for t in req.topics.iter().flatten() {
             let entry = match (&t.name, t.topic_id) {
-                (Some(name), _) => match find_or_create(ctx, name, create).await {
-                    Ok(meta) => topic_entry(ctx, &meta),
-                    Err(code) => error_entry(Some(name.clone()), Uuid::ZERO, code),
-                },
+                (Some(name), _) if !describable(name) => error_entry(
+                    Some(name.clone()),
+                    Uuid::ZERO,
+                    ErrorCode::TOPIC_AUTHORIZATION_FAILED,
+                ),
+                (Some(name), _) => {
+                    let exists = known.iter().any(|k| &k.name == name);
+                    let may_create = || {
+                        access.cluster(Operation::Create) || access.topic(Operation::Create, name)
+                    };
+                    if !exists && create && ctx.config.auto_create_topics && !may_create() {
+                        error_entry(
+                            Some(name.clone()),
+                            Uuid::ZERO,
+                            ErrorCode::TOPIC_AUTHORIZATION_FAILED,
+                        )
+                    } else {
+                        match find_or_create(ctx, name, create).await {
+                            Ok(meta) => topic_entry(ctx, &meta),
+                            Err(code) => error_entry(Some(name.clone()), Uuid::ZERO, code),
+                        }
+                    }
+                }
                 (None, id) => match known.iter().find(|k| k.id == id) {
-                    Some(meta) => topic_entry(ctx, meta),
+                    Some(meta) if describable(&meta.name) => topic_entry(ctx, meta),
+                    Some(_) => error_entry(None, id, ErrorCode::TOPIC_AUTHORIZATION_FAILED),
                     None => error_entry(None, id, ErrorCode::UNKNOWN_TOPIC_ID),
                 },
             };
             out.push(entry);
         }
         out
+    };
+    if req.include_topic_authorized_operations {
+        for t in topics.iter_mut().filter(|t| t.error_code == 0) {
+            let name = t.name.as_deref().unwrap_or_default();
+            t.topic_authorized_operations = access.authorized_operations(ResourceType::Topic, name);
+        }
+    }
+    let cluster_authorized_operations = if req.include_cluster_authorized_operations {
+        access.authorized_operations(ResourceType::Cluster, CLUSTER_NAME)
+    } else {
+        i32::MIN
     };
     MetadataResponse {
         brokers: vec![MetadataResponseBroker {
@@ -124,6 +161,7 @@ pub async fn handle(
         cluster_id: Some(ctx.storage.cluster_id()),
         controller_id: ctx.config.node_id,
         topics,
+        cluster_authorized_operations,
         ..Default::default()
     }
 }

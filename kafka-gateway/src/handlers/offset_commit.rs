@@ -8,6 +8,7 @@ use kafka_wire::messages::offset_commit::{
 use kafka_wire::ErrorCode;
 
 use super::{error_code, tp};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::file::now_ms;
 use crate::storage::offsets::Committed;
@@ -16,9 +17,15 @@ use crate::storage::offsets::Committed;
 const MAX_METADATA: usize = 4096;
 
 /// Answer an OffsetCommit request.
-pub async fn handle(ctx: &Ctx, req: OffsetCommitRequest) -> OffsetCommitResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: OffsetCommitRequest,
+) -> OffsetCommitResponse {
     let group_code = if req.group_id.is_empty() {
         ErrorCode::INVALID_GROUP_ID
+    } else if !access.group(Operation::Read, &req.group_id) {
+        ErrorCode::GROUP_AUTHORIZATION_FAILED
     } else {
         ctx.groups.with(|c| {
             c.check_commit(
@@ -33,10 +40,13 @@ pub async fn handle(ctx: &Ctx, req: OffsetCommitRequest) -> OffsetCommitResponse
     let mut topics = Vec::with_capacity(req.topics.len());
     for t in &req.topics {
         let known = ctx.storage.topic(&t.name).await;
+        let readable = access.topic(Operation::Read, &t.name);
         let mut partitions = Vec::with_capacity(t.partitions.len());
         for p in &t.partitions {
             let code = if !group_code.is_ok() {
                 group_code
+            } else if !readable {
+                ErrorCode::TOPIC_AUTHORIZATION_FAILED
             } else if known
                 .as_ref()
                 .is_none_or(|k| p.partition_index < 0 || p.partition_index >= k.partitions)

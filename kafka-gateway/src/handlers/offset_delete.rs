@@ -9,6 +9,7 @@ use kafka_wire::messages::offset_delete::{
 use kafka_wire::ErrorCode;
 
 use super::{error_code, tp};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Topic names in a consumer-protocol subscription (version, then an array of strings).
@@ -38,7 +39,17 @@ fn subscribed_topics(metadata: &[u8]) -> Vec<String> {
 }
 
 /// Answer an OffsetDelete request.
-pub async fn handle(ctx: &Ctx, req: OffsetDeleteRequest) -> OffsetDeleteResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: OffsetDeleteRequest,
+) -> OffsetDeleteResponse {
+    if !access.group(Operation::Delete, &req.group_id) {
+        return OffsetDeleteResponse {
+            error_code: ErrorCode::GROUP_AUTHORIZATION_FAILED.0,
+            ..Default::default()
+        };
+    }
     let known = ctx.storage.offset_groups().await.contains(&req.group_id)
         || ctx.groups.with(|c| c.group(&req.group_id).is_some());
     if !known {
@@ -61,7 +72,9 @@ pub async fn handle(ctx: &Ctx, req: OffsetDeleteRequest) -> OffsetDeleteResponse
     let mut topics = Vec::new();
     let mut delete = Vec::new();
     for t in &req.topics {
-        let code = if subscribed.contains(&t.name) {
+        let code = if !access.topic(Operation::Read, &t.name) {
+            ErrorCode::TOPIC_AUTHORIZATION_FAILED
+        } else if subscribed.contains(&t.name) {
             ErrorCode::GROUP_SUBSCRIBED_TO_TOPIC
         } else {
             ErrorCode::NONE

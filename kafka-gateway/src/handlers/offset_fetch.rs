@@ -8,10 +8,15 @@ use kafka_wire::messages::offset_fetch::{
     OffsetFetchResponseTopics,
 };
 
+use kafka_wire::ErrorCode;
+
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::offsets::Committed;
 
 type Found = Vec<(String, Vec<(i32, Option<Committed>)>)>;
+/// Found offsets with each topic's error code.
+type Visible = Vec<(String, Vec<(i32, Option<Committed>)>, ErrorCode)>;
 
 async fn lookup(ctx: &Ctx, group: &str, topics: Option<Vec<(String, Vec<i32>)>>) -> Found {
     let committed = ctx.storage.committed_offsets(group).await;
@@ -53,21 +58,22 @@ macro_rules! response_topics {
     ($found:expr, $topic:ident, $partition:ident) => {
         $found
             .into_iter()
-            .map(|(name, parts)| $topic {
+            .map(|(name, parts, code): (String, _, ErrorCode)| $topic {
                 name,
                 partitions: parts
                     .into_iter()
                     .map(|(partition_index, c)| {
                         let (committed_offset, committed_leader_epoch, metadata) = match c {
-                            Some(c) => (
+                            Some(c) if code.is_ok() => (
                                 c.offset,
                                 c.leader_epoch,
                                 Some(c.metadata.unwrap_or_default()),
                             ),
-                            None => (-1, -1, Some(String::new())),
+                            _ => (-1, -1, Some(String::new())),
                         };
                         $partition {
                             partition_index,
+                            error_code: code.0,
                             committed_offset,
                             committed_leader_epoch,
                             metadata,
@@ -81,8 +87,43 @@ macro_rules! response_topics {
     };
 }
 
+/// What the principal may see of `found`: topics named explicitly that it may not describe
+/// answer TOPIC_AUTHORIZATION_FAILED; when all topics were asked for, they are left out.
+fn authorized(access: &Access<'_>, found: Found, explicit: bool) -> Visible {
+    found
+        .into_iter()
+        .filter_map(
+            |(name, parts)| match (access.topic(Operation::Describe, &name), explicit) {
+                (true, _) => Some((name, parts, ErrorCode::NONE)),
+                (false, true) => Some((name, parts, ErrorCode::TOPIC_AUTHORIZATION_FAILED)),
+                (false, false) => None,
+            },
+        )
+        .collect()
+}
+
+/// The offsets of one group the principal may see, or the group's error.
+async fn group_offsets(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    group: &str,
+    topics: Option<Vec<(String, Vec<i32>)>>,
+) -> (Visible, ErrorCode) {
+    if !access.group(Operation::Describe, group) {
+        return (Vec::new(), ErrorCode::GROUP_AUTHORIZATION_FAILED);
+    }
+    let explicit = topics.is_some();
+    let found = lookup(ctx, group, topics).await;
+    (authorized(access, found, explicit), ErrorCode::NONE)
+}
+
 /// Answer an OffsetFetch request.
-pub async fn handle(ctx: &Ctx, req: OffsetFetchRequest, v: i16) -> OffsetFetchResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: OffsetFetchRequest,
+    v: i16,
+) -> OffsetFetchResponse {
     if v >= 8 {
         let mut groups = Vec::with_capacity(req.groups.len());
         for g in req.groups {
@@ -91,7 +132,7 @@ pub async fn handle(ctx: &Ctx, req: OffsetFetchRequest, v: i16) -> OffsetFetchRe
                     .map(|t| (t.name, t.partition_indexes))
                     .collect()
             });
-            let found = lookup(ctx, &g.group_id, topics).await;
+            let (found, code) = group_offsets(ctx, access, &g.group_id, topics).await;
             let topics = response_topics!(
                 found,
                 OffsetFetchResponseTopics,
@@ -99,6 +140,7 @@ pub async fn handle(ctx: &Ctx, req: OffsetFetchRequest, v: i16) -> OffsetFetchRe
             );
             groups.push(OffsetFetchResponseGroup {
                 group_id: g.group_id,
+                error_code: code.0,
                 topics,
                 ..Default::default()
             });
@@ -113,8 +155,9 @@ pub async fn handle(ctx: &Ctx, req: OffsetFetchRequest, v: i16) -> OffsetFetchRe
             .map(|t| (t.name, t.partition_indexes))
             .collect()
     });
-    let found = lookup(ctx, &req.group_id, topics).await;
+    let (found, code) = group_offsets(ctx, access, &req.group_id, topics).await;
     OffsetFetchResponse {
+        error_code: code.0,
         topics: response_topics!(
             found,
             OffsetFetchResponseTopic,

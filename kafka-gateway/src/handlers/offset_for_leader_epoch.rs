@@ -8,12 +8,18 @@ use kafka_wire::messages::offset_for_leader_epoch::{
 use kafka_wire::ErrorCode;
 
 use super::{error_code, tp};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 
 /// Answer an OffsetForLeaderEpoch request.
-pub async fn handle(ctx: &Ctx, req: OffsetForLeaderEpochRequest) -> OffsetForLeaderEpochResponse {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: OffsetForLeaderEpochRequest,
+) -> OffsetForLeaderEpochResponse {
     let mut topics = Vec::with_capacity(req.topics.len());
     for t in &req.topics {
+        let describable = access.topic(Operation::Describe, &t.topic);
         let mut partitions = Vec::with_capacity(t.partitions.len());
         for p in &t.partitions {
             let fail = |code: ErrorCode| EpochEndOffset {
@@ -23,7 +29,9 @@ pub async fn handle(ctx: &Ctx, req: OffsetForLeaderEpochRequest) -> OffsetForLea
                 end_offset: -1,
                 ..Default::default()
             };
-            partitions.push(if p.current_leader_epoch > 0 {
+            partitions.push(if !describable {
+                fail(ErrorCode::TOPIC_AUTHORIZATION_FAILED)
+            } else if p.current_leader_epoch > 0 {
                 fail(ErrorCode::UNKNOWN_LEADER_EPOCH)
             } else {
                 match ctx.storage.offsets(&tp(&t.topic, p.partition)).await {

@@ -11,6 +11,7 @@ use kafka_wire::records::{self, Batch};
 use kafka_wire::ErrorCode;
 
 use super::{error_code, tp};
+use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::file::now_ms;
 use crate::storage::{BatchIn, TopicConfig};
@@ -107,21 +108,34 @@ async fn produce_partition(
 }
 
 /// Answer a Produce request (`None` for acks=0).
-pub async fn handle(ctx: &Ctx, req: ProduceRequest, _v: i16) -> Option<ProduceResponse> {
+pub async fn handle(
+    ctx: &Ctx,
+    access: &Access<'_>,
+    req: ProduceRequest,
+    _v: i16,
+) -> Option<ProduceResponse> {
     let bad_acks = !(-1..=1).contains(&req.acks);
     let mut responses = Vec::with_capacity(req.topic_data.len());
     for t in &req.topic_data {
+        let refused = if bad_acks {
+            Some(ErrorCode::INVALID_REQUIRED_ACKS)
+        } else if !access.topic(Operation::Write, &t.name) {
+            Some(ErrorCode::TOPIC_AUTHORIZATION_FAILED)
+        } else {
+            None
+        };
         let mut partition_responses = Vec::with_capacity(t.partition_data.len());
         for p in &t.partition_data {
-            partition_responses.push(if bad_acks {
-                PartitionProduceResponse {
+            partition_responses.push(match refused {
+                Some(code) => PartitionProduceResponse {
                     index: p.index,
-                    error_code: ErrorCode::INVALID_REQUIRED_ACKS.0,
+                    error_code: code.0,
                     base_offset: -1,
                     ..Default::default()
+                },
+                None => {
+                    produce_partition(ctx, &t.name, p.index, p.records.as_ref().map(|r| &r.0)).await
                 }
-            } else {
-                produce_partition(ctx, &t.name, p.index, p.records.as_ref().map(|r| &r.0)).await
             });
         }
         responses.push(TopicProduceResponse {

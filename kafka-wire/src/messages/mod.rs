@@ -11,11 +11,14 @@ use crate::value::Value;
 use crate::writer::Writer;
 
 pub mod api_versions;
+pub mod create_acls;
 pub mod create_partitions;
 pub mod create_topics;
+pub mod delete_acls;
 pub mod delete_groups;
 pub mod delete_records;
 pub mod delete_topics;
+pub mod describe_acls;
 pub mod describe_cluster;
 pub mod describe_configs;
 pub mod describe_groups;
@@ -39,11 +42,14 @@ pub mod sasl_handshake;
 pub mod sync_group;
 
 pub use api_versions::{ApiVersionsRequest, ApiVersionsResponse};
+pub use create_acls::{CreateAclsRequest, CreateAclsResponse};
 pub use create_partitions::{CreatePartitionsRequest, CreatePartitionsResponse};
 pub use create_topics::{CreateTopicsRequest, CreateTopicsResponse};
+pub use delete_acls::{DeleteAclsRequest, DeleteAclsResponse};
 pub use delete_groups::{DeleteGroupsRequest, DeleteGroupsResponse};
 pub use delete_records::{DeleteRecordsRequest, DeleteRecordsResponse};
 pub use delete_topics::{DeleteTopicsRequest, DeleteTopicsResponse};
+pub use describe_acls::{DescribeAclsRequest, DescribeAclsResponse};
 pub use describe_cluster::{DescribeClusterRequest, DescribeClusterResponse};
 pub use describe_configs::{DescribeConfigsRequest, DescribeConfigsResponse};
 pub use describe_groups::{DescribeGroupsRequest, DescribeGroupsResponse};
@@ -112,6 +118,12 @@ pub enum ApiKey {
     InitProducerId = 22,
     /// OffsetForLeaderEpoch (key 23).
     OffsetForLeaderEpoch = 23,
+    /// DescribeAcls (key 29).
+    DescribeAcls = 29,
+    /// CreateAcls (key 30).
+    CreateAcls = 30,
+    /// DeleteAcls (key 31).
+    DeleteAcls = 31,
     /// DescribeConfigs (key 32).
     DescribeConfigs = 32,
     /// SaslAuthenticate (key 36).
@@ -151,6 +163,9 @@ impl ApiKey {
         ApiKey::DeleteRecords,
         ApiKey::InitProducerId,
         ApiKey::OffsetForLeaderEpoch,
+        ApiKey::DescribeAcls,
+        ApiKey::CreateAcls,
+        ApiKey::DeleteAcls,
         ApiKey::DescribeConfigs,
         ApiKey::SaslAuthenticate,
         ApiKey::CreatePartitions,
@@ -183,6 +198,9 @@ impl ApiKey {
             21 => Some(ApiKey::DeleteRecords),
             22 => Some(ApiKey::InitProducerId),
             23 => Some(ApiKey::OffsetForLeaderEpoch),
+            29 => Some(ApiKey::DescribeAcls),
+            30 => Some(ApiKey::CreateAcls),
+            31 => Some(ApiKey::DeleteAcls),
             32 => Some(ApiKey::DescribeConfigs),
             36 => Some(ApiKey::SaslAuthenticate),
             37 => Some(ApiKey::CreatePartitions),
@@ -217,6 +235,9 @@ impl ApiKey {
             ApiKey::DeleteRecords => "DeleteRecords",
             ApiKey::InitProducerId => "InitProducerId",
             ApiKey::OffsetForLeaderEpoch => "OffsetForLeaderEpoch",
+            ApiKey::DescribeAcls => "DescribeAcls",
+            ApiKey::CreateAcls => "CreateAcls",
+            ApiKey::DeleteAcls => "DeleteAcls",
             ApiKey::DescribeConfigs => "DescribeConfigs",
             ApiKey::SaslAuthenticate => "SaslAuthenticate",
             ApiKey::CreatePartitions => "CreatePartitions",
@@ -292,6 +313,18 @@ impl ApiKey {
                 OffsetForLeaderEpochRequest::MIN_VERSION,
                 OffsetForLeaderEpochRequest::MAX_VERSION,
             ),
+            ApiKey::DescribeAcls => (
+                DescribeAclsRequest::MIN_VERSION,
+                DescribeAclsRequest::MAX_VERSION,
+            ),
+            ApiKey::CreateAcls => (
+                CreateAclsRequest::MIN_VERSION,
+                CreateAclsRequest::MAX_VERSION,
+            ),
+            ApiKey::DeleteAcls => (
+                DeleteAclsRequest::MIN_VERSION,
+                DeleteAclsRequest::MAX_VERSION,
+            ),
             ApiKey::DescribeConfigs => (
                 DescribeConfigsRequest::MIN_VERSION,
                 DescribeConfigsRequest::MAX_VERSION,
@@ -346,6 +379,9 @@ impl ApiKey {
             ApiKey::DeleteRecords => DeleteRecordsRequest::is_flexible(version),
             ApiKey::InitProducerId => InitProducerIdRequest::is_flexible(version),
             ApiKey::OffsetForLeaderEpoch => OffsetForLeaderEpochRequest::is_flexible(version),
+            ApiKey::DescribeAcls => DescribeAclsRequest::is_flexible(version),
+            ApiKey::CreateAcls => CreateAclsRequest::is_flexible(version),
+            ApiKey::DeleteAcls => DeleteAclsRequest::is_flexible(version),
             ApiKey::DescribeConfigs => DescribeConfigsRequest::is_flexible(version),
             ApiKey::SaslAuthenticate => SaslAuthenticateRequest::is_flexible(version),
             ApiKey::CreatePartitions => CreatePartitionsRequest::is_flexible(version),
@@ -400,6 +436,12 @@ pub enum RequestBody {
     InitProducerId(InitProducerIdRequest),
     /// OffsetForLeaderEpoch Request.
     OffsetForLeaderEpoch(OffsetForLeaderEpochRequest),
+    /// DescribeAcls Request.
+    DescribeAcls(DescribeAclsRequest),
+    /// CreateAcls Request.
+    CreateAcls(CreateAclsRequest),
+    /// DeleteAcls Request.
+    DeleteAcls(DeleteAclsRequest),
     /// DescribeConfigs Request.
     DescribeConfigs(DescribeConfigsRequest),
     /// SaslAuthenticate Request.
@@ -440,6 +482,9 @@ impl RequestBody {
             Self::DeleteRecords(_) => ApiKey::DeleteRecords,
             Self::InitProducerId(_) => ApiKey::InitProducerId,
             Self::OffsetForLeaderEpoch(_) => ApiKey::OffsetForLeaderEpoch,
+            Self::DescribeAcls(_) => ApiKey::DescribeAcls,
+            Self::CreateAcls(_) => ApiKey::CreateAcls,
+            Self::DeleteAcls(_) => ApiKey::DeleteAcls,
             Self::DescribeConfigs(_) => ApiKey::DescribeConfigs,
             Self::SaslAuthenticate(_) => ApiKey::SaslAuthenticate,
             Self::CreatePartitions(_) => ApiKey::CreatePartitions,
@@ -497,6 +542,11 @@ impl RequestBody {
             ApiKey::OffsetForLeaderEpoch => {
                 Self::OffsetForLeaderEpoch(OffsetForLeaderEpochRequest::decode_body(src, version)?)
             }
+            ApiKey::DescribeAcls => {
+                Self::DescribeAcls(DescribeAclsRequest::decode_body(src, version)?)
+            }
+            ApiKey::CreateAcls => Self::CreateAcls(CreateAclsRequest::decode_body(src, version)?),
+            ApiKey::DeleteAcls => Self::DeleteAcls(DeleteAclsRequest::decode_body(src, version)?),
             ApiKey::DescribeConfigs => {
                 Self::DescribeConfigs(DescribeConfigsRequest::decode_body(src, version)?)
             }
@@ -544,6 +594,9 @@ impl RequestBody {
             Self::DeleteRecords(m) => m.encode_body(w, version),
             Self::InitProducerId(m) => m.encode_body(w, version),
             Self::OffsetForLeaderEpoch(m) => m.encode_body(w, version),
+            Self::DescribeAcls(m) => m.encode_body(w, version),
+            Self::CreateAcls(m) => m.encode_body(w, version),
+            Self::DeleteAcls(m) => m.encode_body(w, version),
             Self::DescribeConfigs(m) => m.encode_body(w, version),
             Self::SaslAuthenticate(m) => m.encode_body(w, version),
             Self::CreatePartitions(m) => m.encode_body(w, version),
@@ -577,6 +630,9 @@ impl RequestBody {
             Self::DeleteRecords(m) => m.body_size(version),
             Self::InitProducerId(m) => m.body_size(version),
             Self::OffsetForLeaderEpoch(m) => m.body_size(version),
+            Self::DescribeAcls(m) => m.body_size(version),
+            Self::CreateAcls(m) => m.body_size(version),
+            Self::DeleteAcls(m) => m.body_size(version),
             Self::DescribeConfigs(m) => m.body_size(version),
             Self::SaslAuthenticate(m) => m.body_size(version),
             Self::CreatePartitions(m) => m.body_size(version),
@@ -655,6 +711,15 @@ impl RequestBody {
                 version,
                 OffsetForLeaderEpochRequest::is_flexible(version),
             )),
+            Self::DescribeAcls(m) => {
+                m.fit_version(&Cx::new(version, DescribeAclsRequest::is_flexible(version)))
+            }
+            Self::CreateAcls(m) => {
+                m.fit_version(&Cx::new(version, CreateAclsRequest::is_flexible(version)))
+            }
+            Self::DeleteAcls(m) => {
+                m.fit_version(&Cx::new(version, DeleteAclsRequest::is_flexible(version)))
+            }
             Self::DescribeConfigs(m) => m.fit_version(&Cx::new(
                 version,
                 DescribeConfigsRequest::is_flexible(version),
@@ -707,6 +772,9 @@ impl RequestBody {
             Self::DeleteRecords(m) => m.value(version),
             Self::InitProducerId(m) => m.value(version),
             Self::OffsetForLeaderEpoch(m) => m.value(version),
+            Self::DescribeAcls(m) => m.value(version),
+            Self::CreateAcls(m) => m.value(version),
+            Self::DeleteAcls(m) => m.value(version),
             Self::DescribeConfigs(m) => m.value(version),
             Self::SaslAuthenticate(m) => m.value(version),
             Self::CreatePartitions(m) => m.value(version),
@@ -750,6 +818,9 @@ impl RequestBody {
             ApiKey::OffsetForLeaderEpoch => {
                 Self::OffsetForLeaderEpoch(OffsetForLeaderEpochRequest::sample(&cx, s))
             }
+            ApiKey::DescribeAcls => Self::DescribeAcls(DescribeAclsRequest::sample(&cx, s)),
+            ApiKey::CreateAcls => Self::CreateAcls(CreateAclsRequest::sample(&cx, s)),
+            ApiKey::DeleteAcls => Self::DeleteAcls(DeleteAclsRequest::sample(&cx, s)),
             ApiKey::DescribeConfigs => {
                 Self::DescribeConfigs(DescribeConfigsRequest::sample(&cx, s))
             }
@@ -814,6 +885,12 @@ pub enum ResponseBody {
     InitProducerId(InitProducerIdResponse),
     /// OffsetForLeaderEpoch Response.
     OffsetForLeaderEpoch(OffsetForLeaderEpochResponse),
+    /// DescribeAcls Response.
+    DescribeAcls(DescribeAclsResponse),
+    /// CreateAcls Response.
+    CreateAcls(CreateAclsResponse),
+    /// DeleteAcls Response.
+    DeleteAcls(DeleteAclsResponse),
     /// DescribeConfigs Response.
     DescribeConfigs(DescribeConfigsResponse),
     /// SaslAuthenticate Response.
@@ -854,6 +931,9 @@ impl ResponseBody {
             Self::DeleteRecords(_) => ApiKey::DeleteRecords,
             Self::InitProducerId(_) => ApiKey::InitProducerId,
             Self::OffsetForLeaderEpoch(_) => ApiKey::OffsetForLeaderEpoch,
+            Self::DescribeAcls(_) => ApiKey::DescribeAcls,
+            Self::CreateAcls(_) => ApiKey::CreateAcls,
+            Self::DeleteAcls(_) => ApiKey::DeleteAcls,
             Self::DescribeConfigs(_) => ApiKey::DescribeConfigs,
             Self::SaslAuthenticate(_) => ApiKey::SaslAuthenticate,
             Self::CreatePartitions(_) => ApiKey::CreatePartitions,
@@ -911,6 +991,11 @@ impl ResponseBody {
             ApiKey::OffsetForLeaderEpoch => {
                 Self::OffsetForLeaderEpoch(OffsetForLeaderEpochResponse::decode_body(src, version)?)
             }
+            ApiKey::DescribeAcls => {
+                Self::DescribeAcls(DescribeAclsResponse::decode_body(src, version)?)
+            }
+            ApiKey::CreateAcls => Self::CreateAcls(CreateAclsResponse::decode_body(src, version)?),
+            ApiKey::DeleteAcls => Self::DeleteAcls(DeleteAclsResponse::decode_body(src, version)?),
             ApiKey::DescribeConfigs => {
                 Self::DescribeConfigs(DescribeConfigsResponse::decode_body(src, version)?)
             }
@@ -958,6 +1043,9 @@ impl ResponseBody {
             Self::DeleteRecords(m) => m.encode_body(w, version),
             Self::InitProducerId(m) => m.encode_body(w, version),
             Self::OffsetForLeaderEpoch(m) => m.encode_body(w, version),
+            Self::DescribeAcls(m) => m.encode_body(w, version),
+            Self::CreateAcls(m) => m.encode_body(w, version),
+            Self::DeleteAcls(m) => m.encode_body(w, version),
             Self::DescribeConfigs(m) => m.encode_body(w, version),
             Self::SaslAuthenticate(m) => m.encode_body(w, version),
             Self::CreatePartitions(m) => m.encode_body(w, version),
@@ -991,6 +1079,9 @@ impl ResponseBody {
             Self::DeleteRecords(m) => m.body_size(version),
             Self::InitProducerId(m) => m.body_size(version),
             Self::OffsetForLeaderEpoch(m) => m.body_size(version),
+            Self::DescribeAcls(m) => m.body_size(version),
+            Self::CreateAcls(m) => m.body_size(version),
+            Self::DeleteAcls(m) => m.body_size(version),
             Self::DescribeConfigs(m) => m.body_size(version),
             Self::SaslAuthenticate(m) => m.body_size(version),
             Self::CreatePartitions(m) => m.body_size(version),
@@ -1058,6 +1149,12 @@ impl ResponseBody {
                 ..Default::default()
             }),
             ApiKey::OffsetForLeaderEpoch => Self::OffsetForLeaderEpoch(Default::default()),
+            ApiKey::DescribeAcls => Self::DescribeAcls(DescribeAclsResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::CreateAcls => Self::CreateAcls(Default::default()),
+            ApiKey::DeleteAcls => Self::DeleteAcls(Default::default()),
             ApiKey::DescribeConfigs => Self::DescribeConfigs(Default::default()),
             ApiKey::SaslAuthenticate => Self::SaslAuthenticate(SaslAuthenticateResponse {
                 error_code,
@@ -1148,6 +1245,16 @@ impl ResponseBody {
                 version,
                 OffsetForLeaderEpochResponse::is_flexible(version),
             )),
+            Self::DescribeAcls(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeAclsResponse::is_flexible(version),
+            )),
+            Self::CreateAcls(m) => {
+                m.fit_version(&Cx::new(version, CreateAclsResponse::is_flexible(version)))
+            }
+            Self::DeleteAcls(m) => {
+                m.fit_version(&Cx::new(version, DeleteAclsResponse::is_flexible(version)))
+            }
             Self::DescribeConfigs(m) => m.fit_version(&Cx::new(
                 version,
                 DescribeConfigsResponse::is_flexible(version),
@@ -1202,6 +1309,9 @@ impl ResponseBody {
             Self::DeleteRecords(m) => m.value(version),
             Self::InitProducerId(m) => m.value(version),
             Self::OffsetForLeaderEpoch(m) => m.value(version),
+            Self::DescribeAcls(m) => m.value(version),
+            Self::CreateAcls(m) => m.value(version),
+            Self::DeleteAcls(m) => m.value(version),
             Self::DescribeConfigs(m) => m.value(version),
             Self::SaslAuthenticate(m) => m.value(version),
             Self::CreatePartitions(m) => m.value(version),
@@ -1245,6 +1355,9 @@ impl ResponseBody {
             ApiKey::OffsetForLeaderEpoch => {
                 Self::OffsetForLeaderEpoch(OffsetForLeaderEpochResponse::sample(&cx, s))
             }
+            ApiKey::DescribeAcls => Self::DescribeAcls(DescribeAclsResponse::sample(&cx, s)),
+            ApiKey::CreateAcls => Self::CreateAcls(CreateAclsResponse::sample(&cx, s)),
+            ApiKey::DeleteAcls => Self::DeleteAcls(DeleteAclsResponse::sample(&cx, s)),
             ApiKey::DescribeConfigs => {
                 Self::DescribeConfigs(DescribeConfigsResponse::sample(&cx, s))
             }
