@@ -13,12 +13,16 @@
 # certificate made here with openssl, users made with `kafka-cli user add`, ACLs on and
 # --allow-if-no-acl false.
 #
+# The first gateway also serves /metrics: it must pass `promtool check metrics` (Debian's
+# prometheus package) and its counters must have moved with the clients' traffic.
+#
 # Installs what it needs: kcat (Debian), kafka-python, confluent-kafka, aiokafka (PyPI, in a
 # venv) and kafkajs (npm), under $WORK (default /tmp/kafka-gateway-compat).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-/tmp/kafka-gateway-compat}
 port=${PORT:-19093}
+mport=$((port + 2))
 mkdir -p "$work"
 storage=()
 while [ $# -gt 0 ]; do
@@ -35,13 +39,16 @@ fi
 "$work/venv/bin/pip" install -q --disable-pip-version-check kafka-python==3.0.12 confluent-kafka==2.16.1 aiokafka==0.12.0 lz4 zstandard python-snappy
 [ -d "$work/node_modules/kafkajs" ] || (cd "$work" && npm install -q --no-save --no-audit --no-fund kafkajs@2.2.4 >/dev/null)
 
-if ! command -v openssl >/dev/null; then
-  (apt-get update -qq && apt-get install -y -qq openssl) >/dev/null
-fi
+for tool in openssl:openssl curl:curl promtool:prometheus; do
+  if ! command -v "${tool%%:*}" >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq --no-install-recommends "${tool#*:}") >/dev/null
+  fi
+done
 cargo build -q -p kafka-gateway -p kafka-cli --manifest-path "$root/Cargo.toml"
 data=$(mktemp -d)
 start_gateway() {
   "$root/target/debug/kafka-gateway" serve --listen "127.0.0.1:$port" --data-dir "$data" "${storage[@]}" --default-partitions 3 \
+    --metrics-listen "127.0.0.1:$mport" \
     --group-initial-rebalance-delay-ms 1000 >>"$work/gateway.log" 2>&1 &
   gw=$!
   for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
@@ -57,7 +64,21 @@ trap 'kill $gw 2>/dev/null; wait $gw 2>/dev/null; rm -rf "$data"' EXIT
 
 py="$work/venv/bin/python"
 export NODE_PATH="$work/node_modules"
+# The sum of a metric's samples in a scrape on stdin.
+total() { awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { printf "%d\n", s }'; }
+requests_before=$(curl -sf "http://127.0.0.1:$mport/metrics" | total kafka_gateway_requests_total)
 "$py" "$root/scripts/compat/clients.py" --bootstrap "127.0.0.1:$port" --work "$work"
+curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null
+curl -sf "http://127.0.0.1:$mport/metrics" >"$work/metrics.txt"
+promtool check metrics <"$work/metrics.txt"
+requests_after=$(total kafka_gateway_requests_total <"$work/metrics.txt")
+produced=$(total kafka_gateway_produced_records_total <"$work/metrics.txt")
+fetched=$(total kafka_gateway_fetched_records_total <"$work/metrics.txt")
+echo "metrics: promtool ok; requests $requests_before -> $requests_after, records produced $produced, fetched $fetched"
+if [ "$requests_after" -le "$requests_before" ] || [ "$produced" -lt 10000 ] || [ "$fetched" -lt 10000 ]; then
+  echo "metrics: the counters did not follow the traffic" >&2
+  exit 1
+fi
 "$py" "$root/scripts/compat/groups.py" --bootstrap "127.0.0.1:$port" --phase main
 "$py" "$root/scripts/compat/groups.py" --bootstrap "127.0.0.1:$port" --phase before-restart
 kill -TERM "$gw"; wait "$gw" 2>/dev/null || true

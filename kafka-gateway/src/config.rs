@@ -140,6 +140,14 @@ pub struct ServeArgs {
     /// allow.everyone.if.no.acl.found) [default: true].
     #[arg(long, env = "KAFKA_GATEWAY_ALLOW_IF_NO_ACL")]
     pub allow_if_no_acl: Option<bool>,
+    /// Address of the operations endpoint: /metrics (Prometheus), /health/live, /health/ready
+    /// [default: off].
+    #[arg(long, env = "KAFKA_GATEWAY_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+    /// How long a SASL login holds before the client must re-authenticate on its connection
+    /// (KIP-368; Kafka's connections.max.reauth.ms) [default: forever].
+    #[arg(long, env = "KAFKA_GATEWAY_SASL_SESSION_LIFETIME_MS")]
+    pub sasl_session_lifetime_ms: Option<u64>,
 }
 
 /// Which storage backend to use.
@@ -250,6 +258,10 @@ pub struct Config {
     pub super_users: Vec<String>,
     /// Whether resources no ACL covers are open.
     pub allow_if_no_acl: bool,
+    /// The operations endpoint's address, if any.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How long a SASL login holds (KIP-368).
+    pub sasl_session_lifetime: Option<Duration>,
 }
 
 impl Default for Config {
@@ -273,6 +285,8 @@ impl Default for Config {
             users: None,
             super_users: Vec::new(),
             allow_if_no_acl: true,
+            metrics_listen: None,
+            sasl_session_lifetime: None,
         }
     }
 }
@@ -358,6 +372,17 @@ impl Config {
         if let Some(bad) = super_users.iter().find(|s| !s.contains(':')) {
             bail!("--super-users: {bad:?} is not a principal such as User:admin");
         }
+        let metrics_listen = match args
+            .metrics_listen
+            .as_deref()
+            .or(file.metrics_listen.as_deref())
+        {
+            None | Some("off") => None,
+            Some(s) => Some(
+                s.parse::<SocketAddr>()
+                    .map_err(|e| ConfigError::Invalid(format!("--metrics-listen {s}: {e}")))?,
+            ),
+        };
         let listen = match args.listen.as_deref().or(file.listen.as_deref()) {
             Some(s) => parse_listen(s)?,
             None => d.listen,
@@ -430,6 +455,12 @@ impl Config {
                 .allow_if_no_acl
                 .or(file.allow_if_no_acl)
                 .unwrap_or(d.allow_if_no_acl),
+            metrics_listen,
+            sasl_session_lifetime: args
+                .sasl_session_lifetime_ms
+                .or(file.sasl_session_lifetime_ms)
+                .filter(|&ms| ms > 0)
+                .map(Duration::from_millis),
         })
     }
 

@@ -86,6 +86,10 @@ pub async fn serve<R, W>(
     W: AsyncWrite + Unpin + Send,
 {
     let peer = conn.peer;
+    let listener = conn.endpoint.protocol;
+    let metrics = ctx.metrics.clone();
+    let mut auth_state = conn.session.auth_state();
+    metrics.connection_opened(listener, auth_state);
     tracing::info!(%peer, protocol = conn.endpoint.protocol, principal = conn.session.principal(), "connection opened");
     let (tx, mut rx) = mpsc::channel::<Bytes>(READ_AHEAD);
     let max = ctx.config.max_frame_bytes;
@@ -126,10 +130,12 @@ pub async fn serve<R, W>(
         let Some(frame) = frame else {
             break "closed by client".to_string();
         };
+        metrics.received(listener, frame.len() + 4);
         if conn.session.expects_raw_token() {
             // After a SaslHandshake v0 the SASL tokens come as bare size-prefixed frames.
             match raw_token(&ctx, &mut conn.session, &frame).await {
                 Some(reply) => {
+                    metrics.sent(listener, reply.len() + 4);
                     if let Err(e) = write_frame(&mut wr, vec![reply]).await {
                         break format!("write failed: {e}");
                     }
@@ -146,6 +152,7 @@ pub async fn serve<R, W>(
         };
         match handled {
             Ok(Some(chunks)) => {
+                metrics.sent(listener, chunks.iter().map(Bytes::len).sum::<usize>() + 4);
                 if let Err(e) = write_frame(&mut wr, chunks).await {
                     break format!("write failed: {e}");
                 }
@@ -153,10 +160,16 @@ pub async fn serve<R, W>(
             Ok(None) => {}
             Err(reason) => break reason,
         }
+        let now = conn.session.auth_state();
+        if now != auth_state {
+            metrics.connection_state(listener, Some(auth_state), Some(now));
+            auth_state = now;
+        }
         if conn.session.failed() {
             break "authentication failed".to_string();
         }
     };
+    metrics.connection_state(listener, Some(auth_state), None);
     reader.abort();
     if let Ok(Ok(Err(e))) = tokio::time::timeout(std::time::Duration::from_millis(10), reader)
         .await

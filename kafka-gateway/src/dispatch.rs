@@ -63,16 +63,21 @@ pub async fn handle(
         ApiKey::ApiVersions | ApiKey::SaslHandshake | ApiKey::SaslAuthenticate
     );
     if !sasl && !session.may_serve() {
-        return Err(format!("{} before authenticating", api.name()));
+        return Err(format!(
+            "{} without a valid login (not authenticated, or the session expired)",
+            api.name()
+        ));
     }
     let req = RequestBody::decode(api, v, &body)
         .map_err(|e| format!("malformed {} v{v}: {e}", api.name()))?;
     tracing::debug!(api = api.name(), version = v, correlation_id = header.correlation_id, client_id = ?header.client_id, "request");
+    let started = std::time::Instant::now();
     let principal = format!("User:{}", session.principal());
     let host = conn.peer.ip().to_string();
     let access = Access::new(&ctx.authorizer, &principal, &host);
     if let Some(code) = refused_outright(&access, &req) {
         let resp = ResponseBody::error_default(api, code.0);
+        ctx.metrics.request(api, v, started.elapsed(), Some(&resp));
         return encode(header.correlation_id, resp, v).map(Some);
     }
     let access = &access;
@@ -91,7 +96,10 @@ pub async fn handle(
         }
         RequestBody::Produce(r) => match h::produce::handle(ctx, access, r, v).await {
             Some(r) => ResponseBody::Produce(r),
-            None => return Ok(None),
+            None => {
+                ctx.metrics.request(api, v, started.elapsed(), None);
+                return Ok(None);
+            }
         },
         RequestBody::Fetch(r) => ResponseBody::Fetch(h::fetch::handle(ctx, access, r, v).await),
         RequestBody::ListOffsets(r) => {
@@ -160,6 +168,7 @@ pub async fn handle(
         RequestBody::CreateAcls(r) => ResponseBody::CreateAcls(h::create_acls::handle(access, r)),
         RequestBody::DeleteAcls(r) => ResponseBody::DeleteAcls(h::delete_acls::handle(access, r)),
     };
+    ctx.metrics.request(api, v, started.elapsed(), Some(&resp));
     encode(header.correlation_id, resp, v).map(Some)
 }
 

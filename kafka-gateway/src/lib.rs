@@ -15,6 +15,7 @@ pub mod coordinator;
 pub mod dispatch;
 pub mod groups;
 pub mod handlers;
+pub mod metrics;
 pub mod server;
 pub mod storage;
 pub mod tls;

@@ -13,6 +13,8 @@ use crate::acl::Authorizer;
 use crate::auth::session::Authenticator;
 use crate::auth::users::Users;
 use crate::config::{Config, StorageKind};
+use crate::metrics::http::OpsState;
+use crate::metrics::Metrics;
 use crate::storage::file::now_ms;
 use crate::storage::iggy::IggyStorage;
 use crate::storage::local::FlushPolicy;
@@ -55,6 +57,8 @@ pub struct Ctx {
     pub auth: Option<Authenticator>,
     /// The ACLs every request is checked against.
     pub authorizer: Authorizer,
+    /// What is counted for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Open the configured storage (recovering the file store, connecting to Iggy).
@@ -75,13 +79,42 @@ pub struct Server {
     listeners: Vec<Bound>,
     tls: Option<Arc<TlsState>>,
     ctx: Arc<Ctx>,
+    ops: Option<Ops>,
+}
+
+/// The operations endpoint, bound before storage opens.
+struct Ops {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Bind `--metrics-listen` (if set) and start answering: live at once, ready once `state.ctx`
+/// is set.
+async fn start_ops(
+    config: &Config,
+    metrics: &Arc<Metrics>,
+) -> Result<(Option<Ops>, Arc<OpsState>), std::io::Error> {
+    let state = Arc::new(OpsState {
+        metrics: metrics.clone(),
+        ctx: std::sync::OnceLock::new(),
+    });
+    let Some(addr) = config.metrics_listen else {
+        return Ok((None, state));
+    };
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(listen = %addr, "metrics and health endpoint");
+    let task = tokio::spawn(crate::metrics::http::serve(listener, state.clone()));
+    Ok((Some(Ops { addr, task }), state))
 }
 
 impl Server {
     /// Bind the listener and open storage.
     pub async fn bind(config: Config) -> Result<Self, std::io::Error> {
+        let metrics = Arc::new(Metrics::new());
+        let ops = start_ops(&config, &metrics).await?;
         let storage = open_storage(&config).await.map_err(std::io::Error::other)?;
-        Self::bind_with(config, storage).await
+        Self::assemble(config, storage, metrics, ops).await
     }
 
     /// Bind the listener over an already opened storage.
@@ -89,10 +122,22 @@ impl Server {
         config: Config,
         storage: Arc<dyn Storage>,
     ) -> Result<Self, std::io::Error> {
+        let metrics = Arc::new(Metrics::new());
+        let ops = start_ops(&config, &metrics).await?;
+        Self::assemble(config, storage, metrics, ops).await
+    }
+
+    async fn assemble(
+        config: Config,
+        storage: Arc<dyn Storage>,
+        metrics: Arc<Metrics>,
+        (ops, ops_state): (Option<Ops>, Arc<OpsState>),
+    ) -> Result<Self, std::io::Error> {
         let auth = match &config.users {
             Some(path) if !config.sasl_mechanisms.is_empty() => Some(Authenticator {
                 mechanisms: config.sasl_mechanisms.clone(),
                 users: Arc::new(Users::load(path).map_err(std::io::Error::other)?),
+                session_lifetime: config.sasl_session_lifetime,
             }),
             _ => None,
         };
@@ -137,16 +182,20 @@ impl Server {
             initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
             ..Default::default()
         });
+        let ctx = Arc::new(Ctx {
+            storage,
+            config,
+            groups,
+            auth,
+            authorizer,
+            metrics,
+        });
+        let _ = ops_state.ctx.set(ctx.clone());
         Ok(Server {
             listeners,
             tls,
-            ctx: Arc::new(Ctx {
-                storage,
-                config,
-                groups,
-                auth,
-                authorizer,
-            }),
+            ctx,
+            ops,
         })
     }
 
@@ -161,6 +210,11 @@ impl Server {
             .iter()
             .find(|b| b.endpoint.tls.is_some())
             .and_then(|b| b.listener.local_addr().ok())
+    }
+
+    /// The address the operations endpoint bound, if there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.ops.as_ref().map(|o| o.addr)
     }
 
     /// The TLS configuration, to reload it (as SIGHUP does).
@@ -219,6 +273,9 @@ impl Server {
         let _ = stop_tx.send(true);
         while tasks.join_next().await.is_some() {}
         ctx.storage.flush().await?;
+        if let Some(ops) = self.ops {
+            ops.task.abort();
+        }
         tracing::info!("storage flushed; bye");
         Ok(())
     }
@@ -275,9 +332,11 @@ async fn background(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = stop.changed() => return,
             _ = flush.tick(), if ctx.config.flush == FlushPolicy::Interval => {
+                let started = std::time::Instant::now();
                 if let Err(e) = ctx.storage.flush().await {
                     tracing::error!(error = %e, "flush failed");
                 }
+                ctx.metrics.flushed(started.elapsed());
             }
             _ = groups.tick() => ctx.groups.tick(),
             _ = retention.tick() => {

@@ -170,6 +170,27 @@ impl<T: Nullable> Wire for Option<T> {
     }
 }
 
+/// The error codes a message carries, wherever they are nested: what the gateway counts in
+/// its metrics without building a tree of the response. Generated for every message struct.
+pub trait ErrorCodes {
+    /// Call `f` with the value of every `error_code` field, nested ones included.
+    fn error_codes(&self, f: &mut dyn FnMut(i16));
+}
+
+impl<T: ErrorCodes> ErrorCodes for Vec<T> {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.iter().for_each(|x| x.error_codes(f));
+    }
+}
+
+impl<T: ErrorCodes> ErrorCodes for Option<T> {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        if let Some(x) = self {
+            x.error_codes(f);
+        }
+    }
+}
+
 /// Reset fields a version cannot carry to their defaults (recursively), so a value built for
 /// the newest version can be encoded at an older one. Generated for every message struct;
 /// leaves are untouched.

@@ -1,8 +1,13 @@
 //! One connection's authentication state: which mechanism the client chose (SaslHandshake),
 //! the exchange in progress (SaslAuthenticate, or raw tokens after a v0 handshake) and, once
 //! it succeeded, the principal. Sans-IO: the connection loop and the two handlers drive it.
+//!
+//! With a session lifetime configured (KIP-368, Kafka's `connections.max.reauth.ms`), a login
+//! holds for that long: SaslAuthenticate tells the client, which re-authenticates on the same
+//! connection (as the same principal) before it runs out; past it, requests are refused.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::plain;
 use super::scram::{self, Mechanism, ScramServer};
@@ -42,6 +47,8 @@ pub struct Authenticator {
     pub mechanisms: Vec<SaslMechanism>,
     /// Known users.
     pub users: Arc<Users>,
+    /// How long a login holds before the client must re-authenticate (`None`: forever).
+    pub session_lifetime: Option<Duration>,
 }
 
 /// The outcome of one authentication message.
@@ -75,6 +82,8 @@ pub struct Session {
     certificate_subject: Option<String>,
     state: State,
     failed: bool,
+    expires: Option<Instant>,
+    lifetime: Option<Duration>,
 }
 
 /// Why a handshake was refused.
@@ -95,12 +104,25 @@ impl Session {
             certificate_subject: None,
             state: State::Start,
             failed: false,
+            expires: None,
+            lifetime: None,
         }
     }
 
     /// Whether requests other than ApiVersions and SASL may be served.
     pub fn may_serve(&self) -> bool {
-        !self.required || self.principal.is_some()
+        self.may_serve_at(Instant::now())
+    }
+
+    /// [`Session::may_serve`] at `now`: authenticated, and the session has not expired.
+    pub fn may_serve_at(&self, now: Instant) -> bool {
+        !self.required || (self.principal.is_some() && self.expires.is_none_or(|e| now < e))
+    }
+
+    /// What SaslAuthenticate reports as `session_lifetime_ms` after a login (0: no limit).
+    pub fn session_lifetime_ms(&self) -> i64 {
+        self.lifetime
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
 
     /// The same state for a client that presented a certificate (mutual TLS): its subject is
@@ -116,6 +138,15 @@ impl Session {
             .as_deref()
             .or(self.certificate_subject.as_deref())
             .unwrap_or("ANONYMOUS")
+    }
+
+    /// The connection's authentication state as metrics label it.
+    pub fn auth_state(&self) -> &'static str {
+        match (self.required, &self.principal) {
+            (false, _) => "not_required",
+            (true, Some(_)) => "authenticated",
+            (true, None) => "unauthenticated",
+        }
     }
 
     /// Whether authentication failed, so the connection is to be closed once answered.
@@ -138,11 +169,18 @@ impl Session {
         mechanism: &str,
         version: i16,
     ) -> Result<(), HandshakeError> {
-        if !matches!(self.state, State::Start) || self.principal.is_some() {
-            return Err(HandshakeError::IllegalState);
-        }
         // As Kafka: a listener without SASL finds any handshake out of place.
         let auth = auth.ok_or(HandshakeError::IllegalState)?;
+        let first = matches!(self.state, State::Start) && self.principal.is_none();
+        // KIP-368: a logged-in client re-authenticates with a v1 handshake when sessions expire.
+        let again = matches!(self.state, State::Over)
+            && self.principal.is_some()
+            && auth.session_lifetime.is_some()
+            && version >= 1
+            && !self.failed;
+        if !(first || again) {
+            return Err(HandshakeError::IllegalState);
+        }
         let offered = auth
             .mechanisms
             .iter()
@@ -158,12 +196,22 @@ impl Session {
 
     /// One authentication message (a SaslAuthenticate payload or a raw token).
     pub fn authenticate(&mut self, auth: Option<&Authenticator>, bytes: &[u8]) -> Step {
-        let step = self.step(auth, bytes);
+        self.authenticate_at(auth, bytes, Instant::now())
+    }
+
+    /// [`Session::authenticate`] at `now` (the session's lifetime starts then).
+    pub fn authenticate_at(
+        &mut self,
+        auth: Option<&Authenticator>,
+        bytes: &[u8],
+        now: Instant,
+    ) -> Step {
+        let step = self.step(auth, bytes, now);
         self.failed = matches!(step, Step::Failed(_));
         step
     }
 
-    fn step(&mut self, auth: Option<&Authenticator>, bytes: &[u8]) -> Step {
+    fn step(&mut self, auth: Option<&Authenticator>, bytes: &[u8], now: Instant) -> Step {
         let Some(auth) = auth else {
             self.state = State::Over;
             return Step::Failed("this listener does not authenticate".into());
@@ -173,7 +221,7 @@ impl Session {
                 mechanism: SaslMechanism::Plain,
                 ..
             } => match plain::authenticate(bytes, &auth.users) {
-                Ok(user) => self.done(user, Vec::new()),
+                Ok(user) => self.done(auth, user, Vec::new(), now),
                 Err(e) => fail(e.to_string()),
             },
             State::Chosen {
@@ -194,15 +242,22 @@ impl Session {
                 }
             }
             State::Scram { mut server, .. } => match server.client_final(bytes) {
-                Ok((user, last)) => self.done(user, last),
+                Ok((user, last)) => self.done(auth, user, last, now),
                 Err(e) => fail(e.to_string()),
             },
             State::Start | State::Over => fail("SaslAuthenticate before SaslHandshake".into()),
         }
     }
 
-    fn done(&mut self, user: String, last: Vec<u8>) -> Step {
+    fn done(&mut self, auth: &Authenticator, user: String, last: Vec<u8>, now: Instant) -> Step {
+        if self.principal.as_ref().is_some_and(|p| *p != user) {
+            return fail(format!(
+                "re-authenticated as {user}, not as the connection's principal"
+            ));
+        }
         self.principal = Some(user.clone());
+        self.lifetime = auth.session_lifetime;
+        self.expires = auth.session_lifetime.map(|d| now + d);
         Step::Done(user, last)
     }
 }
@@ -225,6 +280,7 @@ mod tests {
                 SaslMechanism::Scram(Mechanism::Sha512),
             ],
             users: Arc::new(users),
+            session_lifetime: None,
         }
     }
 
@@ -272,6 +328,67 @@ mod tests {
         assert!(s.failed());
         assert!(!s.may_serve());
         assert!(!s.expects_raw_token());
+    }
+
+    #[test]
+    fn sessions_expire_and_are_renewed_by_re_authenticating_as_the_same_user() {
+        let mut a = auth();
+        a.users = Arc::new({
+            let mut u = Users::default();
+            u.set("alice", Credential::generate(Mechanism::Sha512, "pw", 4096));
+            u.set("bob", Credential::generate(Mechanism::Sha512, "pw", 4096));
+            u
+        });
+        a.session_lifetime = Some(Duration::from_secs(60));
+        let mut s = Session::new(true);
+        s.handshake(Some(&a), "PLAIN", 1).unwrap();
+        let login = Instant::now();
+        let at = |secs| login + Duration::from_secs(secs);
+        assert!(matches!(
+            s.authenticate_at(Some(&a), b"\0alice\0pw", login),
+            Step::Done(..)
+        ));
+        assert_eq!(s.session_lifetime_ms(), 60_000);
+        assert!(s.may_serve_at(at(59)));
+        assert!(!s.may_serve_at(at(61)));
+        // A v0 handshake cannot re-authenticate; a v1 one can.
+        assert_eq!(
+            s.handshake(Some(&a), "PLAIN", 0),
+            Err(HandshakeError::IllegalState)
+        );
+        s.handshake(Some(&a), "PLAIN", 1).unwrap();
+        assert!(
+            s.may_serve_at(at(55)),
+            "the old login holds while re-authenticating"
+        );
+        assert!(matches!(
+            s.authenticate_at(Some(&a), b"\0alice\0pw", at(55)),
+            Step::Done(..)
+        ));
+        assert!(s.may_serve_at(at(61)), "renewed");
+        assert!(!s.may_serve_at(at(116)), "for one lifetime");
+        // Another user cannot take the connection over.
+        s.handshake(Some(&a), "PLAIN", 1).unwrap();
+        assert!(matches!(
+            s.authenticate(Some(&a), b"\0bob\0pw"),
+            Step::Failed(_)
+        ));
+        assert!(s.failed());
+        assert_eq!(s.principal(), "alice");
+        // Without a lifetime there is no re-authentication.
+        let a = auth();
+        let mut s = Session::new(true);
+        s.handshake(Some(&a), "PLAIN", 1).unwrap();
+        assert!(matches!(
+            s.authenticate(Some(&a), b"\0alice\0pw"),
+            Step::Done(..)
+        ));
+        assert_eq!(s.session_lifetime_ms(), 0);
+        assert!(s.may_serve_at(Instant::now() + Duration::from_secs(86_400 * 365)));
+        assert_eq!(
+            s.handshake(Some(&a), "PLAIN", 1),
+            Err(HandshakeError::IllegalState)
+        );
     }
 
     #[test]

@@ -90,6 +90,7 @@ pub async fn handle(ctx: &Ctx, access: &Access<'_>, req: FetchRequest, v: i16) -
             || now >= deadline
             || wants.is_empty()
         {
+            count_records(ctx, &wants, &parts);
             for (i, p) in errors.into_iter().chain(parts) {
                 if let Some(t) = topics.get_mut(i) {
                     t.partitions.push(p);
@@ -101,6 +102,20 @@ pub async fn handle(ctx: &Ctx, access: &Access<'_>, req: FetchRequest, v: i16) -
             };
         }
         wait_for_append(&mut rxs, deadline - now).await;
+    }
+}
+
+/// Count the records going out, per topic, for the metrics (`parts` follow `wants`).
+fn count_records(ctx: &Ctx, wants: &[Want], parts: &[(usize, PartitionData)]) {
+    for (w, (_, p)) in wants.iter().zip(parts) {
+        let Some(records) = &p.records else { continue };
+        let n: u64 = kafka_wire::records::batches(&records.0)
+            .map_while(Result::ok)
+            .map(|b| u64::try_from(b.header.records_count).unwrap_or(0))
+            .sum();
+        if n > 0 {
+            ctx.metrics.fetched(&w.tp.topic, n);
+        }
     }
 }
 

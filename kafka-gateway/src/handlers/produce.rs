@@ -88,7 +88,17 @@ async fn produce_partition(
             return fail(code);
         }
     };
-    match ctx.storage.append(&tp(topic, partition), batches).await {
+    let records: u64 = batches
+        .iter()
+        .map(|b| u64::try_from(b.last_offset_delta).unwrap_or(0) + 1)
+        .sum();
+    let started = std::time::Instant::now();
+    let appended = ctx.storage.append(&tp(topic, partition), batches).await;
+    ctx.metrics.appended(started.elapsed());
+    if appended.is_ok() {
+        ctx.metrics.produced(topic, records);
+    }
+    match appended {
         Ok(a) => PartitionProduceResponse {
             index: partition,
             base_offset: a.base_offset,

@@ -24,7 +24,10 @@ pub async fn handle(
         Step::Continue(bytes) => reply(bytes),
         Step::Done(user, bytes) => {
             tracing::info!(%user, "authenticated");
-            reply(bytes)
+            SaslAuthenticateResponse {
+                session_lifetime_ms: session.session_lifetime_ms(),
+                ..reply(bytes)
+            }
         }
         Step::Failed(message) => {
             tracing::warn!(%message, "authentication failed");

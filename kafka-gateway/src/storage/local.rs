@@ -399,6 +399,12 @@ impl Storage for LocalStorage {
         })
     }
 
+    async fn log_size(&self, tp: &TopicPartition) -> Option<u64> {
+        let (_, p) = self.partition(tp).ok()?;
+        let size = lock(&p.state).log.size_bytes();
+        Some(size)
+    }
+
     async fn batch_at_timestamp(
         &self,
         tp: &TopicPartition,

@@ -24,6 +24,8 @@ pub trait PartitionLog: Send {
     fn log_start(&self) -> i64;
     /// Next offset to be written (the high watermark on a single node).
     fn next_offset(&self) -> i64;
+    /// Bytes of record data kept.
+    fn size_bytes(&self) -> u64;
     /// Append one batch, given as consecutive byte regions whose concatenation is the batch with
     /// its base offset already set to `at.base_offset`.
     fn append(

@@ -44,6 +44,10 @@ impl PartitionLog for MemoryLog {
         self.log_start
     }
 
+    fn size_bytes(&self) -> u64 {
+        self.batches.iter().map(|b| b.bytes.len() as u64).sum()
+    }
+
     fn next_offset(&self) -> i64 {
         self.next
     }

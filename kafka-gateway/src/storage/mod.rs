@@ -229,4 +229,13 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<(), StorageError>;
     /// Groups that have committed offsets.
     async fn offset_groups(&self) -> Vec<String>;
+    /// Bytes a partition's log holds, where the backend knows it (for metrics).
+    async fn log_size(&self, _tp: &TopicPartition) -> Option<u64> {
+        None
+    }
+    /// Whether the backend can serve requests now (readiness): recovered, and connected where
+    /// it has something to connect to.
+    fn ready(&self) -> bool {
+        true
+    }
 }

@@ -19,6 +19,9 @@ pub struct Running {
     /// Its certificate state, to reload it.
     #[allow(dead_code)] // not every test binary uses every field
     pub tls: Option<std::sync::Arc<kafka_gateway::tls::TlsState>>,
+    /// The operations endpoint's address, when there is one.
+    #[allow(dead_code)] // not every test binary uses every field
+    pub metrics_addr: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -64,6 +67,7 @@ pub async fn start_config(config: Config) -> Running {
     let server = Server::bind(config).await.expect("bind");
     let addr = server.local_addr().unwrap();
     let (tls_addr, tls) = (server.tls_addr(), server.tls());
+    let metrics_addr = server.metrics_addr();
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(async move {
         server
@@ -77,6 +81,7 @@ pub async fn start_config(config: Config) -> Running {
         addr,
         tls_addr,
         tls,
+        metrics_addr,
         stop: Some(tx),
         task,
     }
@@ -146,4 +151,25 @@ pub async fn round_trip(
     assert_eq!(got[0].record.value, rec.value);
     assert_eq!(got[0].record.key, rec.key);
     pc
+}
+
+/// GET `path` over plain HTTP/1.1: the status code and the body.
+#[allow(dead_code)] // not every test binary uses every helper
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    sock.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    sock.read_to_string(&mut raw).await.unwrap();
+    let status = raw
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
 }

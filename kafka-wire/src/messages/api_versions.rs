@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -203,6 +205,10 @@ impl FitVersion for ApiVersionsRequest {
             self.client_software_version = String::new();
         }
     }
+}
+
+impl ErrorCodes for ApiVersionsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// ApiVersionsResponse (API key 18).
@@ -581,6 +587,15 @@ impl FitVersion for ApiVersionsResponse {
     }
 }
 
+impl ErrorCodes for ApiVersionsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.api_keys.error_codes(f);
+        self.supported_features.error_codes(f);
+        self.finalized_features.error_codes(f);
+    }
+}
+
 /// List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch >= 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FinalizedFeatureKey {
@@ -808,6 +823,10 @@ impl FitVersion for FinalizedFeatureKey {
             self.min_version_level = 0;
         }
     }
+}
+
+impl ErrorCodes for FinalizedFeatureKey {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.
@@ -1039,6 +1058,10 @@ impl FitVersion for SupportedFeatureKey {
     }
 }
 
+impl ErrorCodes for SupportedFeatureKey {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// The APIs supported by the broker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiVersion {
@@ -1236,4 +1259,8 @@ impl FitVersion for ApiVersion {
             self.max_version = 0;
         }
     }
+}
+
+impl ErrorCodes for ApiVersion {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -160,6 +162,12 @@ impl FitVersion for CreateAclsRequest {
         } else {
             self.creations = Vec::<AclCreation>::new();
         }
+    }
+}
+
+impl ErrorCodes for CreateAclsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.creations.error_codes(f);
     }
 }
 
@@ -511,6 +519,10 @@ impl FitVersion for AclCreation {
     }
 }
 
+impl ErrorCodes for AclCreation {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// CreateAclsResponse (API key 30).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAclsResponse {
@@ -694,6 +706,12 @@ impl FitVersion for CreateAclsResponse {
     }
 }
 
+impl ErrorCodes for CreateAclsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.results.error_codes(f);
+    }
+}
+
 /// The results for each ACL creation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AclCreationResult {
@@ -866,5 +884,11 @@ impl FitVersion for AclCreationResult {
         } else {
             self.error_message = Some(String::new());
         }
+    }
+}
+
+impl ErrorCodes for AclCreationResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

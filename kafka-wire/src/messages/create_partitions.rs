@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -239,6 +241,12 @@ impl FitVersion for CreatePartitionsRequest {
     }
 }
 
+impl ErrorCodes for CreatePartitionsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic that we want to create new partitions inside.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePartitionsTopic {
@@ -450,6 +458,12 @@ impl FitVersion for CreatePartitionsTopic {
     }
 }
 
+impl ErrorCodes for CreatePartitionsTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.assignments.error_codes(f);
+    }
+}
+
 /// The new partition assignments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePartitionsAssignment {
@@ -587,6 +601,10 @@ impl FitVersion for CreatePartitionsAssignment {
             self.broker_ids = Vec::<i32>::new();
         }
     }
+}
+
+impl ErrorCodes for CreatePartitionsAssignment {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// CreatePartitionsResponse (API key 37).
@@ -769,6 +787,12 @@ impl FitVersion for CreatePartitionsResponse {
         } else {
             self.results = Vec::<CreatePartitionsTopicResult>::new();
         }
+    }
+}
+
+impl ErrorCodes for CreatePartitionsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.results.error_codes(f);
     }
 }
 
@@ -980,5 +1004,11 @@ impl FitVersion for CreatePartitionsTopicResult {
         } else {
             self.error_message = None;
         }
+    }
+}
+
+impl ErrorCodes for CreatePartitionsTopicResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

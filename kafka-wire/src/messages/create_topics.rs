@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -242,6 +244,12 @@ impl FitVersion for CreateTopicsRequest {
         } else {
             self.validate_only = false;
         }
+    }
+}
+
+impl ErrorCodes for CreateTopicsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
     }
 }
 
@@ -524,6 +532,13 @@ impl FitVersion for CreatableTopic {
     }
 }
 
+impl ErrorCodes for CreatableTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.assignments.error_codes(f);
+        self.configs.error_codes(f);
+    }
+}
+
 /// The custom topic configurations to set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatableTopicConfig {
@@ -699,6 +714,10 @@ impl FitVersion for CreatableTopicConfig {
     }
 }
 
+impl ErrorCodes for CreatableTopicConfig {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// The manual partition assignment, or the empty array if we are using automatic assignment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatableReplicaAssignment {
@@ -872,6 +891,10 @@ impl FitVersion for CreatableReplicaAssignment {
             self.broker_ids = Vec::<i32>::new();
         }
     }
+}
+
+impl ErrorCodes for CreatableReplicaAssignment {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// CreateTopicsResponse (API key 19).
@@ -1054,6 +1077,12 @@ impl FitVersion for CreateTopicsResponse {
         } else {
             self.topics = Vec::<CreatableTopicResult>::new();
         }
+    }
+}
+
+impl ErrorCodes for CreateTopicsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
     }
 }
 
@@ -1452,6 +1481,13 @@ impl FitVersion for CreatableTopicResult {
     }
 }
 
+impl ErrorCodes for CreatableTopicResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.configs.error_codes(f);
+    }
+}
+
 /// Configuration of the topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatableTopicConfigs {
@@ -1765,4 +1801,8 @@ impl FitVersion for CreatableTopicConfigs {
             self.is_sensitive = false;
         }
     }
+}
+
+impl ErrorCodes for CreatableTopicConfigs {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -160,6 +162,12 @@ impl FitVersion for DeleteAclsRequest {
         } else {
             self.filters = Vec::<DeleteAclsFilter>::new();
         }
+    }
+}
+
+impl ErrorCodes for DeleteAclsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.filters.error_codes(f);
     }
 }
 
@@ -526,6 +534,10 @@ impl FitVersion for DeleteAclsFilter {
     }
 }
 
+impl ErrorCodes for DeleteAclsFilter {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// DeleteAclsResponse (API key 31).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAclsResponse {
@@ -706,6 +718,12 @@ impl FitVersion for DeleteAclsResponse {
         } else {
             self.filter_results = Vec::<DeleteAclsFilterResult>::new();
         }
+    }
+}
+
+impl ErrorCodes for DeleteAclsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.filter_results.error_codes(f);
     }
 }
 
@@ -917,6 +935,13 @@ impl FitVersion for DeleteAclsFilterResult {
         } else {
             self.matching_acls = Vec::<DeleteAclsMatchingAcl>::new();
         }
+    }
+}
+
+impl ErrorCodes for DeleteAclsFilterResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.matching_acls.error_codes(f);
     }
 }
 
@@ -1350,5 +1375,11 @@ impl FitVersion for DeleteAclsMatchingAcl {
         } else {
             self.permission_type = 0;
         }
+    }
+}
+
+impl ErrorCodes for DeleteAclsMatchingAcl {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

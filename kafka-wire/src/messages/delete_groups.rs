@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -161,6 +163,10 @@ impl FitVersion for DeleteGroupsRequest {
             self.groups_names = Vec::<String>::new();
         }
     }
+}
+
+impl ErrorCodes for DeleteGroupsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// DeleteGroupsResponse (API key 42).
@@ -346,6 +352,12 @@ impl FitVersion for DeleteGroupsResponse {
     }
 }
 
+impl ErrorCodes for DeleteGroupsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.results.error_codes(f);
+    }
+}
+
 /// The deletion results
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletableGroupResult {
@@ -518,5 +530,11 @@ impl FitVersion for DeletableGroupResult {
         } else {
             self.error_code = 0;
         }
+    }
+}
+
+impl ErrorCodes for DeletableGroupResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -199,6 +201,12 @@ impl FitVersion for DeleteRecordsRequest {
     }
 }
 
+impl ErrorCodes for DeleteRecordsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic that we want to delete records from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteRecordsTopic {
@@ -371,6 +379,12 @@ impl FitVersion for DeleteRecordsTopic {
         } else {
             self.partitions = Vec::<DeleteRecordsPartition>::new();
         }
+    }
+}
+
+impl ErrorCodes for DeleteRecordsTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -547,6 +561,10 @@ impl FitVersion for DeleteRecordsPartition {
             self.offset = 0;
         }
     }
+}
+
+impl ErrorCodes for DeleteRecordsPartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// DeleteRecordsResponse (API key 21).
@@ -732,6 +750,12 @@ impl FitVersion for DeleteRecordsResponse {
     }
 }
 
+impl ErrorCodes for DeleteRecordsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic that we wanted to delete records from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteRecordsTopicResult {
@@ -904,6 +928,12 @@ impl FitVersion for DeleteRecordsTopicResult {
         } else {
             self.partitions = Vec::<DeleteRecordsPartitionResult>::new();
         }
+    }
+}
+
+impl ErrorCodes for DeleteRecordsTopicResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -1115,5 +1145,11 @@ impl FitVersion for DeleteRecordsPartitionResult {
         } else {
             self.error_code = 0;
         }
+    }
+}
+
+impl ErrorCodes for DeleteRecordsPartitionResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -241,6 +243,12 @@ impl FitVersion for DeleteTopicsRequest {
     }
 }
 
+impl ErrorCodes for DeleteTopicsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// The name or topic ID of the topic
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTopicState {
@@ -428,6 +436,10 @@ impl FitVersion for DeleteTopicState {
     }
 }
 
+impl ErrorCodes for DeleteTopicState {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// DeleteTopicsResponse (API key 20).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTopicsResponse {
@@ -608,6 +620,12 @@ impl FitVersion for DeleteTopicsResponse {
         } else {
             self.responses = Vec::<DeletableTopicResult>::new();
         }
+    }
+}
+
+impl ErrorCodes for DeleteTopicsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.responses.error_codes(f);
     }
 }
 
@@ -866,5 +884,11 @@ impl FitVersion for DeletableTopicResult {
         } else {
             self.error_message = None;
         }
+    }
+}
+
+impl ErrorCodes for DeletableTopicResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

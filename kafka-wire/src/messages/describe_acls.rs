@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -391,6 +393,10 @@ impl FitVersion for DescribeAclsRequest {
     }
 }
 
+impl ErrorCodes for DescribeAclsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// DescribeAclsResponse (API key 29).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeAclsResponse {
@@ -643,6 +649,13 @@ impl FitVersion for DescribeAclsResponse {
         } else {
             self.resources = Vec::<DescribeAclsResource>::new();
         }
+    }
+}
+
+impl ErrorCodes for DescribeAclsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.resources.error_codes(f);
     }
 }
 
@@ -899,6 +912,12 @@ impl FitVersion for DescribeAclsResource {
     }
 }
 
+impl ErrorCodes for DescribeAclsResource {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.acls.error_codes(f);
+    }
+}
+
 /// The ACLs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AclDescription {
@@ -1136,4 +1155,8 @@ impl FitVersion for AclDescription {
             self.permission_type = 0;
         }
     }
+}
+
+impl ErrorCodes for AclDescription {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

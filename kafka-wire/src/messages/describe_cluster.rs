@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -212,6 +214,10 @@ impl FitVersion for DescribeClusterRequest {
             self.endpoint_type = 1;
         }
     }
+}
+
+impl ErrorCodes for DescribeClusterRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// DescribeClusterResponse (API key 60).
@@ -622,6 +628,13 @@ impl FitVersion for DescribeClusterResponse {
     }
 }
 
+impl ErrorCodes for DescribeClusterResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.brokers.error_codes(f);
+    }
+}
+
 /// Each broker in the response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeClusterBroker {
@@ -867,4 +880,8 @@ impl FitVersion for DescribeClusterBroker {
             self.rack = None;
         }
     }
+}
+
+impl ErrorCodes for DescribeClusterBroker {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -258,6 +260,12 @@ impl FitVersion for DescribeConfigsRequest {
     }
 }
 
+impl ErrorCodes for DescribeConfigsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.resources.error_codes(f);
+    }
+}
+
 /// The resources whose configurations we want to describe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeConfigsResource {
@@ -469,6 +477,10 @@ impl FitVersion for DescribeConfigsResource {
     }
 }
 
+impl ErrorCodes for DescribeConfigsResource {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// DescribeConfigsResponse (API key 32).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeConfigsResponse {
@@ -649,6 +661,12 @@ impl FitVersion for DescribeConfigsResponse {
         } else {
             self.results = Vec::<DescribeConfigsResult>::new();
         }
+    }
+}
+
+impl ErrorCodes for DescribeConfigsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.results.error_codes(f);
     }
 }
 
@@ -932,6 +950,13 @@ impl FitVersion for DescribeConfigsResult {
         } else {
             self.configs = Vec::<DescribeConfigsResourceResult>::new();
         }
+    }
+}
+
+impl ErrorCodes for DescribeConfigsResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.configs.error_codes(f);
     }
 }
 
@@ -1380,6 +1405,12 @@ impl FitVersion for DescribeConfigsResourceResult {
     }
 }
 
+impl ErrorCodes for DescribeConfigsResourceResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.synonyms.error_codes(f);
+    }
+}
+
 /// The synonyms for this configuration key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeConfigsSynonym {
@@ -1607,4 +1638,8 @@ impl FitVersion for DescribeConfigsSynonym {
             self.source = 0;
         }
     }
+}
+
+impl ErrorCodes for DescribeConfigsSynonym {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

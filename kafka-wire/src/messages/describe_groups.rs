@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -212,6 +214,10 @@ impl FitVersion for DescribeGroupsRequest {
     }
 }
 
+impl ErrorCodes for DescribeGroupsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// DescribeGroupsResponse (API key 15).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeGroupsResponse {
@@ -392,6 +398,12 @@ impl FitVersion for DescribeGroupsResponse {
         } else {
             self.groups = Vec::<DescribedGroup>::new();
         }
+    }
+}
+
+impl ErrorCodes for DescribeGroupsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.groups.error_codes(f);
     }
 }
 
@@ -755,6 +767,13 @@ impl FitVersion for DescribedGroup {
     }
 }
 
+impl ErrorCodes for DescribedGroup {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.members.error_codes(f);
+    }
+}
+
 /// The group members.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribedGroupMember {
@@ -1072,4 +1091,8 @@ impl FitVersion for DescribedGroupMember {
             self.member_assignment = Bytes::new();
         }
     }
+}
+
+impl ErrorCodes for DescribedGroupMember {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

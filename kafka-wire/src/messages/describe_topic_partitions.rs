@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -238,6 +240,13 @@ impl FitVersion for DescribeTopicPartitionsRequest {
     }
 }
 
+impl ErrorCodes for DescribeTopicPartitionsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+        self.cursor.error_codes(f);
+    }
+}
+
 /// The first topic and partition index to fetch details for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
@@ -405,6 +414,10 @@ impl FitVersion for Cursor {
     }
 }
 
+impl ErrorCodes for Cursor {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 crate::nullable_struct!(Cursor);
 
 /// The topics to fetch details for.
@@ -540,6 +553,10 @@ impl FitVersion for TopicRequest {
             self.name = String::new();
         }
     }
+}
+
+impl ErrorCodes for TopicRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// DescribeTopicPartitionsResponse (API key 75).
@@ -758,6 +775,13 @@ impl FitVersion for DescribeTopicPartitionsResponse {
         } else {
             self.next_cursor = None;
         }
+    }
+}
+
+impl ErrorCodes for DescribeTopicPartitionsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+        self.next_cursor.error_codes(f);
     }
 }
 
@@ -1086,6 +1110,13 @@ impl FitVersion for DescribeTopicPartitionsResponseTopic {
         } else {
             self.topic_authorized_operations = -2147483648;
         }
+    }
+}
+
+impl ErrorCodes for DescribeTopicPartitionsResponseTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.partitions.error_codes(f);
     }
 }
 
@@ -1516,5 +1547,11 @@ impl FitVersion for DescribeTopicPartitionsResponsePartition {
         } else {
             self.offline_replicas = Vec::<i32>::new();
         }
+    }
+}
+
+impl ErrorCodes for DescribeTopicPartitionsResponsePartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -558,6 +560,14 @@ impl FitVersion for FetchRequest {
     }
 }
 
+impl ErrorCodes for FetchRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.replica_state.error_codes(f);
+        self.topics.error_codes(f);
+        self.forgotten_topics_data.error_codes(f);
+    }
+}
+
 /// In an incremental fetch request, the partitions to remove.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForgottenTopic {
@@ -767,6 +777,10 @@ impl FitVersion for ForgottenTopic {
     }
 }
 
+impl ErrorCodes for ForgottenTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// The topics to fetch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchTopic {
@@ -967,6 +981,12 @@ impl FitVersion for FetchTopic {
         } else {
             self.partitions = Vec::<FetchPartition>::new();
         }
+    }
+}
+
+impl ErrorCodes for FetchTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -1334,6 +1354,10 @@ impl FitVersion for FetchPartition {
     }
 }
 
+impl ErrorCodes for FetchPartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// See the Kafka protocol definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicaState {
@@ -1515,6 +1539,10 @@ impl FitVersion for ReplicaState {
             self.replica_epoch = -1;
         }
     }
+}
+
+impl ErrorCodes for ReplicaState {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// FetchResponse (API key 1).
@@ -1813,6 +1841,14 @@ impl FitVersion for FetchResponse {
     }
 }
 
+impl ErrorCodes for FetchResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.responses.error_codes(f);
+        self.node_endpoints.error_codes(f);
+    }
+}
+
 /// Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER & FENCED_LEADER_EPOCH.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeEndpoint {
@@ -2072,6 +2108,10 @@ impl FitVersion for NodeEndpoint {
     }
 }
 
+impl ErrorCodes for NodeEndpoint {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// The response topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchableTopicResponse {
@@ -2280,6 +2320,12 @@ impl FitVersion for FetchableTopicResponse {
         } else {
             self.partitions = Vec::<PartitionData>::new();
         }
+    }
+}
+
+impl ErrorCodes for FetchableTopicResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -2811,6 +2857,16 @@ impl FitVersion for PartitionData {
     }
 }
 
+impl ErrorCodes for PartitionData {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.diverging_epoch.error_codes(f);
+        self.current_leader.error_codes(f);
+        self.snapshot_id.error_codes(f);
+        self.aborted_transactions.error_codes(f);
+    }
+}
+
 /// The aborted transactions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AbortedTransaction {
@@ -2998,6 +3054,10 @@ impl FitVersion for AbortedTransaction {
     }
 }
 
+impl ErrorCodes for AbortedTransaction {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that should be used in the FetchSnapshot request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotId {
@@ -3163,6 +3223,10 @@ impl FitVersion for SnapshotId {
             self.epoch = -1;
         }
     }
+}
+
+impl ErrorCodes for SnapshotId {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// See the Kafka protocol definition.
@@ -3352,6 +3416,10 @@ impl FitVersion for LeaderIdAndEpoch {
     }
 }
 
+impl ErrorCodes for LeaderIdAndEpoch {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// In case divergence is detected based on the 'LastFetchedEpoch' and 'FetchOffset' in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochEndOffset {
@@ -3529,4 +3597,8 @@ impl FitVersion for EpochEndOffset {
             self.end_offset = -1;
         }
     }
+}
+
+impl ErrorCodes for EpochEndOffset {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -251,6 +253,10 @@ impl FitVersion for FindCoordinatorRequest {
             self.coordinator_keys = Vec::<String>::new();
         }
     }
+}
+
+impl ErrorCodes for FindCoordinatorRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// FindCoordinatorResponse (API key 10).
@@ -646,6 +652,13 @@ impl FitVersion for FindCoordinatorResponse {
     }
 }
 
+impl ErrorCodes for FindCoordinatorResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.coordinators.error_codes(f);
+    }
+}
+
 /// Each coordinator result in the response
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coordinator {
@@ -972,5 +985,11 @@ impl FitVersion for Coordinator {
         } else {
             self.error_message = Some(String::new());
         }
+    }
+}
+
+impl ErrorCodes for Coordinator {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

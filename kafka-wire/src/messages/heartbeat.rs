@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -277,6 +279,10 @@ impl FitVersion for HeartbeatRequest {
     }
 }
 
+impl ErrorCodes for HeartbeatRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// HeartbeatResponse (API key 12).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeartbeatResponse {
@@ -457,5 +463,11 @@ impl FitVersion for HeartbeatResponse {
         } else {
             self.error_code = 0;
         }
+    }
+}
+
+impl ErrorCodes for HeartbeatResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

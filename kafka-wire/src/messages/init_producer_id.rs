@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -286,6 +288,10 @@ impl FitVersion for InitProducerIdRequest {
     }
 }
 
+impl ErrorCodes for InitProducerIdRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// InitProducerIdResponse (API key 22).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitProducerIdResponse {
@@ -538,5 +544,11 @@ impl FitVersion for InitProducerIdResponse {
         } else {
             self.producer_epoch = 0;
         }
+    }
+}
+
+impl ErrorCodes for InitProducerIdResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

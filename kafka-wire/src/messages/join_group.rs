@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -424,6 +426,12 @@ impl FitVersion for JoinGroupRequest {
     }
 }
 
+impl ErrorCodes for JoinGroupRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.protocols.error_codes(f);
+    }
+}
+
 /// The list of protocols that the member supports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JoinGroupRequestProtocol {
@@ -597,6 +605,10 @@ impl FitVersion for JoinGroupRequestProtocol {
             self.metadata = Bytes::new();
         }
     }
+}
+
+impl ErrorCodes for JoinGroupRequestProtocol {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// JoinGroupResponse (API key 11).
@@ -1055,6 +1067,13 @@ impl FitVersion for JoinGroupResponse {
     }
 }
 
+impl ErrorCodes for JoinGroupResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.members.error_codes(f);
+    }
+}
+
 /// See the Kafka protocol definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JoinGroupResponseMember {
@@ -1264,4 +1283,8 @@ impl FitVersion for JoinGroupResponseMember {
             self.metadata = Bytes::new();
         }
     }
+}
+
+impl ErrorCodes for JoinGroupResponseMember {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -247,6 +249,12 @@ impl FitVersion for LeaveGroupRequest {
     }
 }
 
+impl ErrorCodes for LeaveGroupRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.members.error_codes(f);
+    }
+}
+
 /// List of leaving member identities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberIdentity {
@@ -468,6 +476,10 @@ impl FitVersion for MemberIdentity {
             self.reason = None;
         }
     }
+}
+
+impl ErrorCodes for MemberIdentity {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// LeaveGroupResponse (API key 13).
@@ -695,6 +707,13 @@ impl FitVersion for LeaveGroupResponse {
     }
 }
 
+impl ErrorCodes for LeaveGroupResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.members.error_codes(f);
+    }
+}
+
 /// List of leaving member responses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberResponse {
@@ -917,5 +936,11 @@ impl FitVersion for MemberResponse {
         } else {
             self.error_code = 0;
         }
+    }
+}
+
+impl ErrorCodes for MemberResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -209,6 +211,10 @@ impl FitVersion for ListGroupsRequest {
             self.types_filter = Vec::<String>::new();
         }
     }
+}
+
+impl ErrorCodes for ListGroupsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// ListGroupsResponse (API key 16).
@@ -427,6 +433,13 @@ impl FitVersion for ListGroupsResponse {
         } else {
             self.groups = Vec::<ListedGroup>::new();
         }
+    }
+}
+
+impl ErrorCodes for ListGroupsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.groups.error_codes(f);
     }
 }
 
@@ -667,4 +680,8 @@ impl FitVersion for ListedGroup {
             self.group_type = String::new();
         }
     }
+}
+
+impl ErrorCodes for ListedGroup {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

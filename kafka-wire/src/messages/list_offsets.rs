@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -277,6 +279,12 @@ impl FitVersion for ListOffsetsRequest {
     }
 }
 
+impl ErrorCodes for ListOffsetsRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic in the request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOffsetsTopic {
@@ -445,6 +453,12 @@ impl FitVersion for ListOffsetsTopic {
         } else {
             self.partitions = Vec::<ListOffsetsPartition>::new();
         }
+    }
+}
+
+impl ErrorCodes for ListOffsetsTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -704,6 +718,10 @@ impl FitVersion for ListOffsetsPartition {
     }
 }
 
+impl ErrorCodes for ListOffsetsPartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// ListOffsetsResponse (API key 2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOffsetsResponse {
@@ -887,6 +905,12 @@ impl FitVersion for ListOffsetsResponse {
     }
 }
 
+impl ErrorCodes for ListOffsetsResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic in the response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListOffsetsTopicResponse {
@@ -1059,6 +1083,12 @@ impl FitVersion for ListOffsetsTopicResponse {
         } else {
             self.partitions = Vec::<ListOffsetsPartitionResponse>::new();
         }
+    }
+}
+
+impl ErrorCodes for ListOffsetsTopicResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -1402,5 +1432,11 @@ impl FitVersion for ListOffsetsPartitionResponse {
         } else {
             self.leader_epoch = -1;
         }
+    }
+}
+
+impl ErrorCodes for ListOffsetsPartitionResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -321,6 +323,12 @@ impl FitVersion for MetadataRequest {
     }
 }
 
+impl ErrorCodes for MetadataRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// The topics to fetch metadata for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetadataRequestTopic {
@@ -505,6 +513,10 @@ impl FitVersion for MetadataRequestTopic {
             self.name = Some(String::new());
         }
     }
+}
+
+impl ErrorCodes for MetadataRequestTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// MetadataResponse (API key 3).
@@ -840,6 +852,13 @@ impl FitVersion for MetadataResponse {
         } else {
             self.cluster_authorized_operations = -2147483648;
         }
+    }
+}
+
+impl ErrorCodes for MetadataResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.brokers.error_codes(f);
+        self.topics.error_codes(f);
     }
 }
 
@@ -1183,6 +1202,13 @@ impl FitVersion for MetadataResponseTopic {
         } else {
             self.topic_authorized_operations = -2147483648;
         }
+    }
+}
+
+impl ErrorCodes for MetadataResponseTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.partitions.error_codes(f);
     }
 }
 
@@ -1541,6 +1567,12 @@ impl FitVersion for MetadataResponsePartition {
     }
 }
 
+impl ErrorCodes for MetadataResponsePartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+    }
+}
+
 /// A list of brokers present in the cluster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetadataResponseBroker {
@@ -1786,4 +1818,8 @@ impl FitVersion for MetadataResponseBroker {
             self.rack = None;
         }
     }
+}
+
+impl ErrorCodes for MetadataResponseBroker {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{Cx, FitVersion, Message};
+use crate::codec::{Cx, ErrorCodes, FitVersion, Message};
 use crate::error::WireError;
 use crate::sample::{Sample, Seed};
 use crate::value::Value;
@@ -749,6 +749,43 @@ impl RequestBody {
         }
     }
 
+    /// Every `error_code` field in the body, nested ones included (zeros too), for counting
+    /// errors without building a tree.
+    pub fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        match self {
+            Self::Produce(m) => m.error_codes(f),
+            Self::Fetch(m) => m.error_codes(f),
+            Self::ListOffsets(m) => m.error_codes(f),
+            Self::Metadata(m) => m.error_codes(f),
+            Self::OffsetCommit(m) => m.error_codes(f),
+            Self::OffsetFetch(m) => m.error_codes(f),
+            Self::FindCoordinator(m) => m.error_codes(f),
+            Self::JoinGroup(m) => m.error_codes(f),
+            Self::Heartbeat(m) => m.error_codes(f),
+            Self::LeaveGroup(m) => m.error_codes(f),
+            Self::SyncGroup(m) => m.error_codes(f),
+            Self::DescribeGroups(m) => m.error_codes(f),
+            Self::ListGroups(m) => m.error_codes(f),
+            Self::SaslHandshake(m) => m.error_codes(f),
+            Self::ApiVersions(m) => m.error_codes(f),
+            Self::CreateTopics(m) => m.error_codes(f),
+            Self::DeleteTopics(m) => m.error_codes(f),
+            Self::DeleteRecords(m) => m.error_codes(f),
+            Self::InitProducerId(m) => m.error_codes(f),
+            Self::OffsetForLeaderEpoch(m) => m.error_codes(f),
+            Self::DescribeAcls(m) => m.error_codes(f),
+            Self::CreateAcls(m) => m.error_codes(f),
+            Self::DeleteAcls(m) => m.error_codes(f),
+            Self::DescribeConfigs(m) => m.error_codes(f),
+            Self::SaslAuthenticate(m) => m.error_codes(f),
+            Self::CreatePartitions(m) => m.error_codes(f),
+            Self::DeleteGroups(m) => m.error_codes(f),
+            Self::OffsetDelete(m) => m.error_codes(f),
+            Self::DescribeCluster(m) => m.error_codes(f),
+            Self::DescribeTopicPartitions(m) => m.error_codes(f),
+        }
+    }
+
     /// The body as a readable tree at `version`.
     pub fn value(&self, version: i16) -> Value {
         match self {
@@ -1283,6 +1320,43 @@ impl ResponseBody {
                 version,
                 DescribeTopicPartitionsResponse::is_flexible(version),
             )),
+        }
+    }
+
+    /// Every `error_code` field in the body, nested ones included (zeros too), for counting
+    /// errors without building a tree.
+    pub fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        match self {
+            Self::Produce(m) => m.error_codes(f),
+            Self::Fetch(m) => m.error_codes(f),
+            Self::ListOffsets(m) => m.error_codes(f),
+            Self::Metadata(m) => m.error_codes(f),
+            Self::OffsetCommit(m) => m.error_codes(f),
+            Self::OffsetFetch(m) => m.error_codes(f),
+            Self::FindCoordinator(m) => m.error_codes(f),
+            Self::JoinGroup(m) => m.error_codes(f),
+            Self::Heartbeat(m) => m.error_codes(f),
+            Self::LeaveGroup(m) => m.error_codes(f),
+            Self::SyncGroup(m) => m.error_codes(f),
+            Self::DescribeGroups(m) => m.error_codes(f),
+            Self::ListGroups(m) => m.error_codes(f),
+            Self::SaslHandshake(m) => m.error_codes(f),
+            Self::ApiVersions(m) => m.error_codes(f),
+            Self::CreateTopics(m) => m.error_codes(f),
+            Self::DeleteTopics(m) => m.error_codes(f),
+            Self::DeleteRecords(m) => m.error_codes(f),
+            Self::InitProducerId(m) => m.error_codes(f),
+            Self::OffsetForLeaderEpoch(m) => m.error_codes(f),
+            Self::DescribeAcls(m) => m.error_codes(f),
+            Self::CreateAcls(m) => m.error_codes(f),
+            Self::DeleteAcls(m) => m.error_codes(f),
+            Self::DescribeConfigs(m) => m.error_codes(f),
+            Self::SaslAuthenticate(m) => m.error_codes(f),
+            Self::CreatePartitions(m) => m.error_codes(f),
+            Self::DeleteGroups(m) => m.error_codes(f),
+            Self::OffsetDelete(m) => m.error_codes(f),
+            Self::DescribeCluster(m) => m.error_codes(f),
+            Self::DescribeTopicPartitions(m) => m.error_codes(f),
         }
     }
 

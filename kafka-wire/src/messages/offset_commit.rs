@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -352,6 +354,12 @@ impl FitVersion for OffsetCommitRequest {
     }
 }
 
+impl ErrorCodes for OffsetCommitRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// The topics to commit offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitRequestTopic {
@@ -524,6 +532,12 @@ impl FitVersion for OffsetCommitRequestTopic {
         } else {
             self.partitions = Vec::<OffsetCommitRequestPartition>::new();
         }
+    }
+}
+
+impl ErrorCodes for OffsetCommitRequestTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -819,6 +833,10 @@ impl FitVersion for OffsetCommitRequestPartition {
     }
 }
 
+impl ErrorCodes for OffsetCommitRequestPartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// OffsetCommitResponse (API key 8).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitResponse {
@@ -1002,6 +1020,12 @@ impl FitVersion for OffsetCommitResponse {
     }
 }
 
+impl ErrorCodes for OffsetCommitResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// The responses for each topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitResponseTopic {
@@ -1177,6 +1201,12 @@ impl FitVersion for OffsetCommitResponseTopic {
     }
 }
 
+impl ErrorCodes for OffsetCommitResponseTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
+    }
+}
+
 /// The responses for each partition in the topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetCommitResponsePartition {
@@ -1349,5 +1379,11 @@ impl FitVersion for OffsetCommitResponsePartition {
         } else {
             self.error_code = 0;
         }
+    }
+}
+
+impl ErrorCodes for OffsetCommitResponsePartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -154,6 +156,12 @@ impl FitVersion for OffsetDeleteRequest {
     }
 }
 
+impl ErrorCodes for OffsetDeleteRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// The topics to delete offsets for
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteRequestTopic {
@@ -284,6 +292,12 @@ impl FitVersion for OffsetDeleteRequestTopic {
     }
 }
 
+impl ErrorCodes for OffsetDeleteRequestTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
+    }
+}
+
 /// Each partition to delete offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteRequestPartition {
@@ -374,6 +388,10 @@ impl FitVersion for OffsetDeleteRequestPartition {
             self.partition_index = 0;
         }
     }
+}
+
+impl ErrorCodes for OffsetDeleteRequestPartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// OffsetDeleteResponse (API key 47).
@@ -550,6 +568,13 @@ impl FitVersion for OffsetDeleteResponse {
     }
 }
 
+impl ErrorCodes for OffsetDeleteResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.topics.error_codes(f);
+    }
+}
+
 /// The responses for each topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteResponseTopic {
@@ -680,6 +705,12 @@ impl FitVersion for OffsetDeleteResponseTopic {
     }
 }
 
+impl ErrorCodes for OffsetDeleteResponseTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
+    }
+}
+
 /// The responses for each partition in the topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetDeleteResponsePartition {
@@ -807,5 +838,11 @@ impl FitVersion for OffsetDeleteResponsePartition {
         } else {
             self.error_code = 0;
         }
+    }
+}
+
+impl ErrorCodes for OffsetDeleteResponsePartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

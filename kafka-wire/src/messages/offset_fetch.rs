@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -310,6 +312,13 @@ impl FitVersion for OffsetFetchRequest {
     }
 }
 
+impl ErrorCodes for OffsetFetchRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+        self.groups.error_codes(f);
+    }
+}
+
 /// Each group we would like to fetch offsets for
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchRequestGroup {
@@ -569,6 +578,12 @@ impl FitVersion for OffsetFetchRequestGroup {
     }
 }
 
+impl ErrorCodes for OffsetFetchRequestGroup {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchRequestTopics {
@@ -756,6 +771,10 @@ impl FitVersion for OffsetFetchRequestTopics {
     }
 }
 
+impl ErrorCodes for OffsetFetchRequestTopics {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchRequestTopic {
@@ -941,6 +960,10 @@ impl FitVersion for OffsetFetchRequestTopic {
             self.partition_indexes = Vec::<i32>::new();
         }
     }
+}
+
+impl ErrorCodes for OffsetFetchRequestTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// OffsetFetchResponse (API key 9).
@@ -1210,6 +1233,14 @@ impl FitVersion for OffsetFetchResponse {
     }
 }
 
+impl ErrorCodes for OffsetFetchResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+        f(self.error_code);
+        self.groups.error_codes(f);
+    }
+}
+
 /// The responses per group id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchResponseGroup {
@@ -1439,6 +1470,13 @@ impl FitVersion for OffsetFetchResponseGroup {
     }
 }
 
+impl ErrorCodes for OffsetFetchResponseGroup {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+        f(self.error_code);
+    }
+}
+
 /// The responses per topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchResponseTopics {
@@ -1623,6 +1661,12 @@ impl FitVersion for OffsetFetchResponseTopics {
         } else {
             self.partitions = Vec::<OffsetFetchResponsePartitions>::new();
         }
+    }
+}
+
+impl ErrorCodes for OffsetFetchResponseTopics {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -1936,6 +1980,12 @@ impl FitVersion for OffsetFetchResponsePartitions {
     }
 }
 
+impl ErrorCodes for OffsetFetchResponsePartitions {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+    }
+}
+
 /// The responses per topic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetFetchResponseTopic {
@@ -2120,6 +2170,12 @@ impl FitVersion for OffsetFetchResponseTopic {
         } else {
             self.partitions = Vec::<OffsetFetchResponsePartition>::new();
         }
+    }
+}
+
+impl ErrorCodes for OffsetFetchResponseTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -2430,5 +2486,11 @@ impl FitVersion for OffsetFetchResponsePartition {
         } else {
             self.error_code = 0;
         }
+    }
+}
+
+impl ErrorCodes for OffsetFetchResponsePartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

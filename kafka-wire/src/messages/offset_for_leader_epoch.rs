@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -199,6 +201,12 @@ impl FitVersion for OffsetForLeaderEpochRequest {
     }
 }
 
+impl ErrorCodes for OffsetForLeaderEpochRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic to get offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetForLeaderTopic {
@@ -371,6 +379,12 @@ impl FitVersion for OffsetForLeaderTopic {
         } else {
             self.partitions = Vec::<OffsetForLeaderPartition>::new();
         }
+    }
+}
+
+impl ErrorCodes for OffsetForLeaderTopic {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -588,6 +602,10 @@ impl FitVersion for OffsetForLeaderPartition {
     }
 }
 
+impl ErrorCodes for OffsetForLeaderPartition {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// OffsetForLeaderEpochResponse (API key 23).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetForLeaderEpochResponse {
@@ -771,6 +789,12 @@ impl FitVersion for OffsetForLeaderEpochResponse {
     }
 }
 
+impl ErrorCodes for OffsetForLeaderEpochResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topics.error_codes(f);
+    }
+}
+
 /// Each topic we fetched offsets for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetForLeaderTopicResult {
@@ -943,6 +967,12 @@ impl FitVersion for OffsetForLeaderTopicResult {
         } else {
             self.partitions = Vec::<EpochEndOffset>::new();
         }
+    }
+}
+
+impl ErrorCodes for OffsetForLeaderTopicResult {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partitions.error_codes(f);
     }
 }
 
@@ -1178,5 +1208,11 @@ impl FitVersion for EpochEndOffset {
         } else {
             self.end_offset = -1;
         }
+    }
+}
+
+impl ErrorCodes for EpochEndOffset {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

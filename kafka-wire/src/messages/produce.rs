@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -269,6 +271,12 @@ impl FitVersion for ProduceRequest {
     }
 }
 
+impl ErrorCodes for ProduceRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.topic_data.error_codes(f);
+    }
+}
+
 /// Each topic to produce to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicProduceData {
@@ -437,6 +445,12 @@ impl FitVersion for TopicProduceData {
         } else {
             self.partition_data = Vec::<PartitionProduceData>::new();
         }
+    }
+}
+
+impl ErrorCodes for TopicProduceData {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partition_data.error_codes(f);
     }
 }
 
@@ -613,6 +627,10 @@ impl FitVersion for PartitionProduceData {
             self.records = None;
         }
     }
+}
+
+impl ErrorCodes for PartitionProduceData {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// ProduceResponse (API key 0).
@@ -838,6 +856,13 @@ impl FitVersion for ProduceResponse {
         } else {
             self.node_endpoints = Vec::<NodeEndpoint>::new();
         }
+    }
+}
+
+impl ErrorCodes for ProduceResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.responses.error_codes(f);
+        self.node_endpoints.error_codes(f);
     }
 }
 
@@ -1100,6 +1125,10 @@ impl FitVersion for NodeEndpoint {
     }
 }
 
+impl ErrorCodes for NodeEndpoint {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
+}
+
 /// Each produce response
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicProduceResponse {
@@ -1272,6 +1301,12 @@ impl FitVersion for TopicProduceResponse {
         } else {
             self.partition_responses = Vec::<PartitionProduceResponse>::new();
         }
+    }
+}
+
+impl ErrorCodes for TopicProduceResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.partition_responses.error_codes(f);
     }
 }
 
@@ -1673,6 +1708,14 @@ impl FitVersion for PartitionProduceResponse {
     }
 }
 
+impl ErrorCodes for PartitionProduceResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
+        self.record_errors.error_codes(f);
+        self.current_leader.error_codes(f);
+    }
+}
+
 /// See the Kafka protocol definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeaderIdAndEpoch {
@@ -1858,6 +1901,10 @@ impl FitVersion for LeaderIdAndEpoch {
             self.leader_epoch = -1;
         }
     }
+}
+
+impl ErrorCodes for LeaderIdAndEpoch {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// The batch indices of records that caused the batch to be dropped
@@ -2048,4 +2095,8 @@ impl FitVersion for BatchIndexAndErrorMessage {
             self.batch_index_error_message = None;
         }
     }
+}
+
+impl ErrorCodes for BatchIndexAndErrorMessage {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }

@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -161,6 +163,10 @@ impl FitVersion for SaslAuthenticateRequest {
             self.auth_bytes = Bytes::new();
         }
     }
+}
+
+impl ErrorCodes for SaslAuthenticateRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// SaslAuthenticateResponse (API key 36).
@@ -415,5 +421,11 @@ impl FitVersion for SaslAuthenticateResponse {
         } else {
             self.session_lifetime_ms = 0;
         }
+    }
+}
+
+impl ErrorCodes for SaslAuthenticateResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

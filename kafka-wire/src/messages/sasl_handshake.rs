@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -116,6 +118,10 @@ impl FitVersion for SaslHandshakeRequest {
             self.mechanism = String::new();
         }
     }
+}
+
+impl ErrorCodes for SaslHandshakeRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// SaslHandshakeResponse (API key 17).
@@ -253,5 +259,11 @@ impl FitVersion for SaslHandshakeResponse {
         } else {
             self.mechanisms = Vec::<String>::new();
         }
+    }
+}
+
+impl ErrorCodes for SaslHandshakeResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

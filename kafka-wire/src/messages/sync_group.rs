@@ -6,7 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::codec::{decode_some, encode_some, size_some, Cx, FitVersion, Message, Wire};
+use crate::codec::{
+    decode_some, encode_some, size_some, Cx, ErrorCodes, FitVersion, Message, Wire,
+};
 use crate::error::{field, WireError, WireResult};
 use crate::primitives::{
     decode_tags, section_size, tag_size, tagged_value, write_tag, Records, TagsOut, UnknownTags,
@@ -385,6 +387,12 @@ impl FitVersion for SyncGroupRequest {
     }
 }
 
+impl ErrorCodes for SyncGroupRequest {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        self.assignments.error_codes(f);
+    }
+}
+
 /// Each assignment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncGroupRequestAssignment {
@@ -558,6 +566,10 @@ impl FitVersion for SyncGroupRequestAssignment {
             self.assignment = Bytes::new();
         }
     }
+}
+
+impl ErrorCodes for SyncGroupRequestAssignment {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {}
 }
 
 /// SyncGroupResponse (API key 14).
@@ -848,5 +860,11 @@ impl FitVersion for SyncGroupResponse {
         } else {
             self.assignment = Bytes::new();
         }
+    }
+}
+
+impl ErrorCodes for SyncGroupResponse {
+    fn error_codes(&self, f: &mut dyn FnMut(i16)) {
+        f(self.error_code);
     }
 }

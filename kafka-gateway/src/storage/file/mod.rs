@@ -135,6 +135,10 @@ impl PartitionLog for FileLog {
         self.log_start
     }
 
+    fn size_bytes(&self) -> u64 {
+        self.segments.values().map(|s| s.size).sum()
+    }
+
     fn next_offset(&self) -> i64 {
         self.segments.values().next_back().map_or(0, |s| s.next)
     }

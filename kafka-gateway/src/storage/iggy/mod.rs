@@ -87,6 +87,8 @@ pub struct IggyStorage {
     id_prefix: u64,
     next_id: AtomicU64,
     next_producer_id: AtomicI64,
+    /// Whether the last topic listing reached Iggy (readiness).
+    reachable: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -212,6 +214,7 @@ impl IggyStorage {
             id_prefix: seed ^ u64::from(std::process::id()).rotate_left(32),
             next_id: AtomicU64::new(1),
             next_producer_id: AtomicI64::new((seed as i64 % (1 << 40)) << 8),
+            reachable: std::sync::atomic::AtomicBool::new(true),
         })
     }
 
@@ -356,7 +359,10 @@ impl Storage for IggyStorage {
         let Ok(stream) = named(&self.settings.stream) else {
             return out;
         };
-        match timed(self.client.get_topics(&stream)).await {
+        let listed = timed(self.client.get_topics(&stream)).await;
+        self.reachable
+            .store(listed.is_ok(), std::sync::atomic::Ordering::Relaxed);
+        match listed {
             Ok(topics) => {
                 let now = Instant::now();
                 let mut known = lock(&self.known);
@@ -479,6 +485,10 @@ impl Storage for IggyStorage {
                 .or_insert_with(|| watch::channel(hw).0)
                 .subscribe(),
         )
+    }
+
+    fn ready(&self) -> bool {
+        self.reachable.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn cluster_id(&self) -> String {
