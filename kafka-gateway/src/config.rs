@@ -148,6 +148,10 @@ pub struct ServeArgs {
     /// (KIP-368; Kafka's connections.max.reauth.ms) [default: forever].
     #[arg(long, env = "KAFKA_GATEWAY_SASL_SESSION_LIFETIME_MS")]
     pub sasl_session_lifetime_ms: Option<u64>,
+    /// Client quotas: produce and fetch byte rates by user and client id (TOML, see
+    /// docs/SECURITY.md) [default: none].
+    #[arg(long, env = "KAFKA_GATEWAY_QUOTAS")]
+    pub quotas: Option<PathBuf>,
 }
 
 /// Which storage backend to use.
@@ -262,6 +266,8 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// How long a SASL login holds (KIP-368).
     pub sasl_session_lifetime: Option<Duration>,
+    /// The client quota file.
+    pub quotas: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -287,6 +293,7 @@ impl Default for Config {
             allow_if_no_acl: true,
             metrics_listen: None,
             sasl_session_lifetime: None,
+            quotas: None,
         }
     }
 }
@@ -461,6 +468,7 @@ impl Config {
                 .or(file.sasl_session_lifetime_ms)
                 .filter(|&ms| ms > 0)
                 .map(Duration::from_millis),
+            quotas: args.quotas.or(file.quotas),
         })
     }
 

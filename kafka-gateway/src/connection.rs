@@ -32,6 +32,8 @@ pub struct Conn {
     pub endpoint: Arc<Endpoint>,
     /// Its authentication state and principal.
     pub session: Session,
+    /// How long to stop reading requests after the response just made (a quota throttle).
+    pub mute: std::time::Duration,
 }
 
 /// Take a freshly accepted socket: TLS handshake on the TLS listener, then [`serve`].
@@ -50,6 +52,7 @@ pub async fn accept(
             peer,
             endpoint,
             session,
+            mute: std::time::Duration::ZERO,
         };
         return serve(rd, wr, conn, ctx, stop).await;
     };
@@ -70,6 +73,7 @@ pub async fn accept(
         peer,
         endpoint,
         session: session.with_certificate_subject(subject),
+        mute: std::time::Duration::ZERO,
     };
     serve(rd, wr, conn, ctx, stop).await
 }
@@ -155,6 +159,14 @@ pub async fn serve<R, W>(
                 metrics.sent(listener, chunks.iter().map(Bytes::len).sum::<usize>() + 4);
                 if let Err(e) = write_frame(&mut wr, chunks).await {
                     break format!("write failed: {e}");
+                }
+                let mute = std::mem::take(&mut conn.mute);
+                if !mute.is_zero() {
+                    // Throttled (KIP-219): the answer went out; the next request waits.
+                    tokio::select! {
+                        _ = tokio::time::sleep(mute) => {}
+                        _ = stop.changed() => break "shutdown".to_string(),
+                    }
                 }
             }
             Ok(None) => {}

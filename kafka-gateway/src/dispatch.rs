@@ -20,6 +20,7 @@ use kafka_wire::{ApiKey, ErrorCode, RequestBody, ResponseBody, Writer};
 use crate::acl::{Access, Operation};
 use crate::connection::Conn;
 use crate::handlers as h;
+use crate::quota::QuotaKind;
 use crate::server::Ctx;
 
 /// Handle one request frame; `Ok(None)` means no response (acks=0 produce), `Err` closes the
@@ -81,7 +82,8 @@ pub async fn handle(
         return encode(header.correlation_id, resp, v).map(Some);
     }
     let access = &access;
-    let resp = match req {
+    let request_bytes = frame.len() + 4;
+    let mut resp = match req {
         RequestBody::ApiVersions(_) => {
             ResponseBody::ApiVersions(h::api_versions::table(ErrorCode::NONE))
         }
@@ -168,8 +170,50 @@ pub async fn handle(
         RequestBody::CreateAcls(r) => ResponseBody::CreateAcls(h::create_acls::handle(access, r)),
         RequestBody::DeleteAcls(r) => ResponseBody::DeleteAcls(h::delete_acls::handle(access, r)),
     };
+    let client = header.client_id.as_deref().unwrap_or_default();
+    let user = &principal["User:".len()..];
+    conn.mute = throttle(ctx, v, request_bytes, user, client, &mut resp).await;
     ctx.metrics.request(api, v, started.elapsed(), Some(&resp));
     encode(header.correlation_id, resp, v).map(Some)
+}
+
+/// Client quotas on a Produce or Fetch answer: count its bytes (the request's for Produce, the
+/// response's for Fetch) and, over quota, report the throttle in `throttle_time_ms`. Versions
+/// that know clients back off themselves (KIP-219: Produce 6+, Fetch 8+) are answered at once
+/// and the connection is then muted for the returned time; older ones wait here first.
+async fn throttle(
+    ctx: &Ctx,
+    v: i16,
+    request_bytes: usize,
+    user: &str,
+    client: &str,
+    resp: &mut ResponseBody,
+) -> std::time::Duration {
+    use std::time::Duration;
+    let Some(quotas) = &ctx.quotas else {
+        return Duration::ZERO;
+    };
+    let (kind, bytes, client_backs_off) = match resp {
+        ResponseBody::Produce(_) => (QuotaKind::Produce, request_bytes, v >= 6),
+        ResponseBody::Fetch(_) => (QuotaKind::Fetch, resp.size(v), v >= 8),
+        _ => return Duration::ZERO,
+    };
+    let wait = quotas.record(kind, user, client, bytes as u64, std::time::Instant::now());
+    if wait.is_zero() {
+        return Duration::ZERO;
+    }
+    let ms = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX);
+    match resp {
+        ResponseBody::Produce(r) => r.throttle_time_ms = ms,
+        ResponseBody::Fetch(r) => r.throttle_time_ms = ms,
+        _ => {}
+    }
+    ctx.metrics.throttled(resp.api_key(), v, wait);
+    if client_backs_off {
+        return wait;
+    }
+    tokio::time::sleep(wait).await;
+    Duration::ZERO
 }
 
 fn encode(correlation_id: i32, mut body: ResponseBody, version: i16) -> Result<Vec<Bytes>, String> {

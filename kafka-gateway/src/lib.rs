@@ -16,6 +16,7 @@ pub mod dispatch;
 pub mod groups;
 pub mod handlers;
 pub mod metrics;
+pub mod quota;
 pub mod server;
 pub mod storage;
 pub mod tls;

@@ -15,6 +15,7 @@ use crate::auth::users::Users;
 use crate::config::{Config, StorageKind};
 use crate::metrics::http::OpsState;
 use crate::metrics::Metrics;
+use crate::quota::Quotas;
 use crate::storage::file::now_ms;
 use crate::storage::iggy::IggyStorage;
 use crate::storage::local::FlushPolicy;
@@ -59,6 +60,8 @@ pub struct Ctx {
     pub authorizer: Authorizer,
     /// What is counted for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Client quotas (`None`: no limits).
+    pub quotas: Option<Quotas>,
 }
 
 /// Open the configured storage (recovering the file store, connecting to Iggy).
@@ -182,6 +185,10 @@ impl Server {
             initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
             ..Default::default()
         });
+        let quotas = match &config.quotas {
+            Some(path) => Some(Quotas::load(path).map_err(std::io::Error::other)?),
+            None => None,
+        };
         let ctx = Arc::new(Ctx {
             storage,
             config,
@@ -189,6 +196,7 @@ impl Server {
             auth,
             authorizer,
             metrics,
+            quotas,
         });
         let _ = ops_state.ctx.set(ctx.clone());
         Ok(Server {
@@ -237,8 +245,12 @@ impl Server {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         tasks.spawn(background(ctx.clone(), stop_rx.clone()));
-        if let Some(tls) = self.tls.clone() {
-            tasks.spawn(reload_on_sighup(tls, stop_rx.clone()));
+        if self.tls.is_some() || ctx.quotas.is_some() {
+            tasks.spawn(reload_on_sighup(
+                self.tls.clone(),
+                ctx.clone(),
+                stop_rx.clone(),
+            ));
         }
         for b in &self.listeners {
             let (host, port) = &b.endpoint.advertised;
@@ -291,8 +303,12 @@ async fn accept(bound: Option<&Bound>) -> Accepted {
     }
 }
 
-/// Re-read certificate, key and client CA whenever the process gets SIGHUP.
-async fn reload_on_sighup(tls: Arc<TlsState>, mut stop: watch::Receiver<bool>) {
+/// Re-read certificate, key and client CA, and the quota file, whenever the process gets SIGHUP.
+async fn reload_on_sighup(
+    tls: Option<Arc<TlsState>>,
+    ctx: Arc<Ctx>,
+    mut stop: watch::Receiver<bool>,
+) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -307,9 +323,17 @@ async fn reload_on_sighup(tls: Arc<TlsState>, mut stop: watch::Receiver<bool>) {
                     if got.is_none() {
                         return;
                     }
-                    match tls.reload() {
-                        Ok(()) => tracing::info!("SIGHUP: TLS certificate reloaded"),
-                        Err(e) => tracing::error!(error = %e, "SIGHUP: TLS reload failed; the previous certificate stays"),
+                    if let Some(tls) = &tls {
+                        match tls.reload() {
+                            Ok(()) => tracing::info!("SIGHUP: TLS certificate reloaded"),
+                            Err(e) => tracing::error!(error = %e, "SIGHUP: TLS reload failed; the previous certificate stays"),
+                        }
+                    }
+                    if let (Some(quotas), Some(path)) = (&ctx.quotas, &ctx.config.quotas) {
+                        match quotas.reload(path) {
+                            Ok(()) => tracing::info!("SIGHUP: quotas reloaded"),
+                            Err(e) => tracing::error!(error = %e, "SIGHUP: quota reload failed; the previous quotas stay"),
+                        }
                     }
                 }
             }
@@ -317,7 +341,7 @@ async fn reload_on_sighup(tls: Arc<TlsState>, mut stop: watch::Receiver<bool>) {
     }
     #[cfg(not(unix))]
     {
-        let _ = (tls, stop.changed().await);
+        let _ = (tls, ctx, stop.changed().await);
     }
 }
 

@@ -6,18 +6,16 @@
 
 mod common;
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use kafka_gateway::auth::scram::{Credential, Mechanism};
 use kafka_gateway::auth::session::SaslMechanism;
 use kafka_gateway::auth::users::Users;
 use kafka_gateway::config::{Config, StorageKind};
 use kafka_protocol::messages::{self as kp, create_acls_request::AclCreation};
-use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, StrBytes};
+use kafka_protocol::protocol::{Request, StrBytes};
 use rskafka::client::partition::UnknownTopicHandling;
 use rskafka::client::{Client, ClientBuilder, Credentials, SaslConfig};
 use rskafka::record::Record;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 const CLUSTER_AUTHORIZATION_FAILED: i16 = 31;
 
@@ -43,19 +41,13 @@ fn config(dir: &std::path::Path) -> Config {
     }
 }
 
-/// A connection speaking kafka-protocol's encoding, logged in with PLAIN.
-struct Admin {
-    sock: TcpStream,
-    correlation: i32,
-}
+/// A kafka-protocol connection logged in with PLAIN.
+struct Admin(common::KpClient);
 
 impl Admin {
     async fn login(addr: std::net::SocketAddr, user: &str) -> Admin {
-        let mut a = Admin {
-            sock: TcpStream::connect(addr).await.unwrap(),
-            correlation: 0,
-        };
-        let hs = a
+        let mut c = common::KpClient::connect(addr).await;
+        let hs = c
             .call(
                 1,
                 kp::SaslHandshakeRequest::default()
@@ -64,41 +56,18 @@ impl Admin {
             .await;
         assert_eq!(hs.error_code, 0);
         let token = format!("\0{user}\0{user}-pw");
-        let auth = a
+        let auth = c
             .call(
                 2,
                 kp::SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(token)),
             )
             .await;
         assert_eq!(auth.error_code, 0, "{user} logs in");
-        a
+        Admin(c)
     }
 
     async fn call<R: Request>(&mut self, version: i16, req: R) -> R::Response {
-        self.correlation += 1;
-        let header = kp::RequestHeader::default()
-            .with_request_api_key(R::KEY)
-            .with_request_api_version(version)
-            .with_correlation_id(self.correlation)
-            .with_client_id(Some(StrBytes::from_static_str("acl-test")));
-        let mut body = BytesMut::new();
-        header
-            .encode(&mut body, R::header_version(version))
-            .unwrap();
-        req.encode(&mut body, version).unwrap();
-        let mut frame = BytesMut::new();
-        frame.put_i32(body.len() as i32);
-        frame.extend_from_slice(&body);
-        self.sock.write_all(&frame).await.unwrap();
-        let size = self.sock.read_i32().await.unwrap();
-        let mut buf = vec![0; size as usize];
-        self.sock.read_exact(&mut buf).await.unwrap();
-        let mut buf = Bytes::from(buf);
-        let h = kp::ResponseHeader::decode(&mut buf, R::Response::header_version(version)).unwrap();
-        assert_eq!(h.correlation_id, self.correlation);
-        let resp = R::Response::decode(&mut buf, version).unwrap();
-        assert!(!buf.has_remaining(), "the whole response was read");
-        resp
+        self.0.call(version, req).await
     }
 }
 

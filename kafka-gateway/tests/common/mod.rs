@@ -173,3 +173,58 @@ pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+
+/// A connection speaking the `kafka-protocol` crate's encoding: requests and responses from a
+/// codec we did not write.
+#[allow(dead_code)] // not every test binary uses every helper
+pub struct KpClient {
+    sock: tokio::net::TcpStream,
+    correlation: i32,
+}
+
+#[allow(dead_code)] // not every test binary uses every helper
+impl KpClient {
+    /// Connect (no authentication).
+    pub async fn connect(addr: SocketAddr) -> KpClient {
+        KpClient {
+            sock: tokio::net::TcpStream::connect(addr).await.unwrap(),
+            correlation: 0,
+        }
+    }
+
+    /// Send `req` at `version` and read its response.
+    pub async fn call<R: kafka_protocol::protocol::Request>(
+        &mut self,
+        version: i16,
+        req: R,
+    ) -> R::Response {
+        use bytes::{Buf, BufMut, Bytes, BytesMut};
+        use kafka_protocol::messages::{RequestHeader, ResponseHeader};
+        use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, StrBytes};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.correlation += 1;
+        let header = RequestHeader::default()
+            .with_request_api_key(R::KEY)
+            .with_request_api_version(version)
+            .with_correlation_id(self.correlation)
+            .with_client_id(Some(StrBytes::from_static_str("kp-test")));
+        let mut body = BytesMut::new();
+        header
+            .encode(&mut body, R::header_version(version))
+            .unwrap();
+        req.encode(&mut body, version).unwrap();
+        let mut frame = BytesMut::new();
+        frame.put_i32(body.len() as i32);
+        frame.extend_from_slice(&body);
+        self.sock.write_all(&frame).await.unwrap();
+        let size = self.sock.read_i32().await.unwrap();
+        let mut buf = vec![0; size as usize];
+        self.sock.read_exact(&mut buf).await.unwrap();
+        let mut buf = Bytes::from(buf);
+        let h = ResponseHeader::decode(&mut buf, R::Response::header_version(version)).unwrap();
+        assert_eq!(h.correlation_id, self.correlation);
+        let resp = R::Response::decode(&mut buf, version).unwrap();
+        assert!(!buf.has_remaining(), "the whole response was read");
+        resp
+    }
+}
