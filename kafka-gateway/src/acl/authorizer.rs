@@ -12,6 +12,7 @@ use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::index::AclIndex;
 use super::model::{AclBinding, AclFilter, Operation, Permission, ResourceType};
 
 /// Why the ACL file could not be read or written.
@@ -31,10 +32,24 @@ struct AclFile {
     acl: Vec<AclBinding>,
 }
 
+/// The bindings, and their index for lookups.
+#[derive(Debug, Default)]
+struct Bindings {
+    all: BTreeSet<AclBinding>,
+    index: AclIndex,
+}
+
+impl Bindings {
+    fn new(all: BTreeSet<AclBinding>) -> Self {
+        let index = AclIndex::new(&all);
+        Bindings { all, index }
+    }
+}
+
 /// The gateway's ACLs and how they are applied.
 #[derive(Debug)]
 pub struct Authorizer {
-    bindings: RwLock<BTreeSet<AclBinding>>,
+    bindings: RwLock<Bindings>,
     path: Option<PathBuf>,
     super_users: Vec<String>,
     allow_if_no_acl: bool,
@@ -61,7 +76,7 @@ impl Authorizer {
             }
         }
         Ok(Authorizer {
-            bindings: RwLock::new(bindings),
+            bindings: RwLock::new(Bindings::new(bindings)),
             path,
             super_users,
             allow_if_no_acl,
@@ -82,7 +97,7 @@ impl Authorizer {
             return true;
         }
         let bindings = self.bindings.read().unwrap_or_else(|e| e.into_inner());
-        let mut covering = bindings.iter().filter(|b| b.covers(kind, name)).peekable();
+        let mut covering = bindings.index.covering(kind, name).peekable();
         if covering.peek().is_none() {
             return self.allow_if_no_acl;
         }
@@ -122,7 +137,7 @@ impl Authorizer {
                 && (b.principal == principal || b.principal == "User:*")
                 && (b.host == host || b.host == "*")
         };
-        let denied_everywhere = bindings.iter().filter(applies).any(|b| {
+        let denied_everywhere = bindings.all.iter().filter(applies).any(|b| {
             b.permission == Permission::Deny
                 && (b.operation == op || b.operation == Operation::All)
                 // Covering the empty name means covering every name: `*` or an empty prefix.
@@ -133,6 +148,7 @@ impl Authorizer {
         }
         self.allow_if_no_acl
             || bindings
+                .all
                 .iter()
                 .filter(applies)
                 .any(|b| b.permission == Permission::Allow && grants(b.operation, op))
@@ -142,6 +158,7 @@ impl Authorizer {
     pub fn describe(&self, filter: &AclFilter) -> Vec<AclBinding> {
         let bindings = self.bindings.read().unwrap_or_else(|e| e.into_inner());
         bindings
+            .all
             .iter()
             .filter(|b| filter.matches(b))
             .cloned()
@@ -170,12 +187,12 @@ impl Authorizer {
 
     fn change(&self, f: impl FnOnce(&mut BTreeSet<AclBinding>)) -> Result<(), AclStoreError> {
         let mut guard = self.bindings.write().unwrap_or_else(|e| e.into_inner());
-        let mut next = guard.clone();
+        let mut next = guard.all.clone();
         f(&mut next);
         if let Some(p) = &self.path {
             save(p, &next)?;
         }
-        *guard = next;
+        *guard = Bindings::new(next);
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Authorization: Kafka-style ACLs, their store, and the per-request view handlers ask.
 
 pub mod authorizer;
+pub mod index;
 pub mod model;
 
 pub use authorizer::{AclStoreError, Authorizer};
