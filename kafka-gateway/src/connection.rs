@@ -97,7 +97,7 @@ pub async fn serve<R, W>(
     tracing::info!(%peer, protocol = conn.endpoint.protocol, principal = conn.session.principal(), "connection opened");
     let (tx, mut rx) = mpsc::channel::<Bytes>(READ_AHEAD);
     let max = ctx.config.max_frame_bytes;
-    let reader = tokio::spawn(async move {
+    let mut reader = tokio::spawn(async move {
         let mut buf = BytesMut::with_capacity(64 * 1024);
         loop {
             match frame_size(&buf, max) {
@@ -182,15 +182,31 @@ pub async fn serve<R, W>(
         }
     };
     metrics.connection_state(listener, Some(auth_state), None);
-    reader.abort();
-    if let Ok(Ok(Err(e))) = tokio::time::timeout(std::time::Duration::from_millis(10), reader)
-        .await
-        .map(|r| r.map_err(|_| ()))
-    {
+    // After a failed login the client is left to close first, within a grace period: some
+    // clients (kafka-python over TLS) report the closed socket rather than the error they were
+    // sent when both arrive together. Then the close is graceful: a TLS close_notify and a FIN.
+    drop(rx);
+    let grace = match conn.session.failed() {
+        true => CLOSE_GRACE,
+        false => std::time::Duration::from_millis(10),
+    };
+    let read_outcome = match tokio::time::timeout(grace, &mut reader).await {
+        Ok(joined) => joined.ok(),
+        Err(_) => {
+            reader.abort();
+            None
+        }
+    };
+    let _ = tokio::time::timeout(CLOSE_GRACE, wr.shutdown()).await;
+    if let Some(Err(e)) = read_outcome {
         tracing::warn!(%peer, error = %e, "connection read error");
     }
     tracing::info!(%peer, reason = %outcome, "connection closed");
 }
+
+/// How long a closing connection waits for its write side to shut down, and, after a failed
+/// login, for the client to close its side.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// One raw SASL token (after a v0 handshake): the reply token, or `None` when authentication
 /// failed (v0 has no error reply: the connection is closed after [`FAILED_DELAY`]).
