@@ -34,6 +34,8 @@ pub struct Conn {
     pub session: Session,
     /// How long to stop reading requests after the response just made (a quota throttle).
     pub mute: std::time::Duration,
+    /// The client's IP address as ACLs name hosts.
+    pub host: String,
 }
 
 /// Take a freshly accepted socket: TLS handshake on the TLS listener, then [`serve`].
@@ -53,6 +55,7 @@ pub async fn accept(
             endpoint,
             session,
             mute: std::time::Duration::ZERO,
+            host: peer.ip().to_string(),
         };
         return serve(rd, wr, conn, ctx, stop).await;
     };
@@ -74,6 +77,7 @@ pub async fn accept(
         endpoint,
         session: session.with_certificate_subject(subject),
         mute: std::time::Duration::ZERO,
+        host: peer.ip().to_string(),
     };
     serve(rd, wr, conn, ctx, stop).await
 }

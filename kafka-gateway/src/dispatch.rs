@@ -73,9 +73,7 @@ pub async fn handle(
         .map_err(|e| format!("malformed {} v{v}: {e}", api.name()))?;
     tracing::debug!(api = api.name(), version = v, correlation_id = header.correlation_id, client_id = ?header.client_id, "request");
     let started = std::time::Instant::now();
-    let principal = format!("User:{}", session.principal());
-    let host = conn.peer.ip().to_string();
-    let access = Access::new(&ctx.authorizer, &principal, &host);
+    let access = Access::new(&ctx.authorizer, session.kafka_principal(), &conn.host);
     if let Some(code) = refused_outright(&access, &req) {
         let resp = ResponseBody::error_default(api, code.0);
         ctx.metrics.request(api, v, started.elapsed(), Some(&resp));
@@ -171,8 +169,9 @@ pub async fn handle(
         RequestBody::DeleteAcls(r) => ResponseBody::DeleteAcls(h::delete_acls::handle(access, r)),
     };
     let client = header.client_id.as_deref().unwrap_or_default();
-    let user = &principal["User:".len()..];
-    conn.mute = throttle(ctx, v, request_bytes, user, client, &mut resp).await;
+    let user = conn.session.principal();
+    let mute = throttle(ctx, v, request_bytes, user, client, &mut resp).await;
+    conn.mute = mute;
     ctx.metrics.request(api, v, started.elapsed(), Some(&resp));
     encode(header.correlation_id, resp, v).map(Some)
 }

@@ -79,6 +79,8 @@ enum State {
 pub struct Session {
     required: bool,
     principal: Option<String>,
+    /// `User:` and [`Session::principal`], kept so requests do not build it each time.
+    kafka_principal: String,
     certificate_subject: Option<String>,
     state: State,
     failed: bool,
@@ -101,6 +103,7 @@ impl Session {
         Session {
             required,
             principal: None,
+            kafka_principal: "User:ANONYMOUS".into(),
             certificate_subject: None,
             state: State::Start,
             failed: false,
@@ -129,7 +132,13 @@ impl Session {
     /// the principal unless the client also authenticates with SASL.
     pub fn with_certificate_subject(mut self, subject: Option<String>) -> Self {
         self.certificate_subject = subject;
+        self.kafka_principal = format!("User:{}", self.principal());
         self
+    }
+
+    /// The principal as ACLs name it: `User:` and [`Session::principal`].
+    pub fn kafka_principal(&self) -> &str {
+        &self.kafka_principal
     }
 
     /// Who the client is: the SASL user, else the certificate subject, else `ANONYMOUS`.
@@ -256,6 +265,7 @@ impl Session {
             ));
         }
         self.principal = Some(user.clone());
+        self.kafka_principal = format!("User:{user}");
         self.lifetime = auth.session_lifetime;
         self.expires = auth.session_lifetime.map(|d| now + d);
         Step::Done(user, last)
@@ -306,6 +316,7 @@ mod tests {
         );
         assert!(s.may_serve());
         assert_eq!(s.principal(), "alice");
+        assert_eq!(s.kafka_principal(), "User:alice");
         assert_eq!(
             s.handshake(Some(&a), "PLAIN", 1),
             Err(HandshakeError::IllegalState)
@@ -396,6 +407,9 @@ mod tests {
         let s = Session::new(false);
         assert!(s.may_serve());
         assert_eq!(s.principal(), "ANONYMOUS");
+        assert_eq!(s.kafka_principal(), "User:ANONYMOUS");
+        let s = Session::new(false).with_certificate_subject(Some("CN=svc,O=Example".into()));
+        assert_eq!(s.kafka_principal(), "User:CN=svc,O=Example");
         let mut s = Session::new(false);
         assert_eq!(
             s.handshake(None, "PLAIN", 1),
