@@ -245,13 +245,11 @@ impl Server {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         tasks.spawn(background(ctx.clone(), stop_rx.clone()));
-        if self.tls.is_some() || ctx.quotas.is_some() {
-            tasks.spawn(reload_on_sighup(
-                self.tls.clone(),
-                ctx.clone(),
-                stop_rx.clone(),
-            ));
-        }
+        tasks.spawn(reload_on_sighup(
+            self.tls.clone(),
+            ctx.clone(),
+            stop_rx.clone(),
+        ));
         for b in &self.listeners {
             let (host, port) = &b.endpoint.advertised;
             tracing::info!(listen = %b.listener.local_addr()?, protocol = b.endpoint.protocol, advertise = %format!("{host}:{port}"), "kafka-gateway serving");
@@ -303,7 +301,8 @@ async fn accept(bound: Option<&Bound>) -> Accepted {
     }
 }
 
-/// Re-read certificate, key and client CA, and the quota file, whenever the process gets SIGHUP.
+/// Re-read certificate, key and client CA, the ACL file and the quota file whenever the
+/// process gets SIGHUP.
 async fn reload_on_sighup(
     tls: Option<Arc<TlsState>>,
     ctx: Arc<Ctx>,
@@ -328,6 +327,11 @@ async fn reload_on_sighup(
                             Ok(()) => tracing::info!("SIGHUP: TLS certificate reloaded"),
                             Err(e) => tracing::error!(error = %e, "SIGHUP: TLS reload failed; the previous certificate stays"),
                         }
+                    }
+                    match ctx.authorizer.reload() {
+                        Ok(true) => tracing::info!("SIGHUP: ACLs reloaded"),
+                        Ok(false) => {}
+                        Err(e) => tracing::error!(error = %e, "SIGHUP: ACL reload failed; the previous ACLs stay"),
                     }
                     if let (Some(quotas), Some(path)) = (&ctx.quotas, &ctx.config.quotas) {
                         match quotas.reload(path) {

@@ -63,24 +63,27 @@ impl Authorizer {
         super_users: Vec<String>,
         allow_if_no_acl: bool,
     ) -> Result<Self, AclStoreError> {
-        let mut bindings = BTreeSet::new();
-        if let Some(p) = &path {
-            match std::fs::read_to_string(p) {
-                Ok(text) => {
-                    let file: AclFile = toml::from_str(&text)
-                        .map_err(|e| AclStoreError::Parse(p.clone(), e.to_string()))?;
-                    bindings.extend(file.acl);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(AclStoreError::Io(p.clone(), e)),
-            }
-        }
+        let bindings = match &path {
+            Some(p) => load(p)?,
+            None => BTreeSet::new(),
+        };
         Ok(Authorizer {
             bindings: RwLock::new(Bindings::new(bindings)),
             path,
             super_users,
             allow_if_no_acl,
         })
+    }
+
+    /// Re-read the ACL file (on SIGHUP, after another instance changed it); on error the
+    /// current bindings stay. Returns whether there is a file to read.
+    pub fn reload(&self) -> Result<bool, AclStoreError> {
+        let Some(p) = &self.path else {
+            return Ok(false);
+        };
+        let fresh = Bindings::new(load(p)?);
+        *self.bindings.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(true)
     }
 
     /// Whether `principal` (`User:NAME`) connecting from `host` may perform `op` on the
@@ -204,6 +207,19 @@ fn grants(granted: Operation, wanted: Operation) -> bool {
         || granted == All
         || (wanted == Describe && matches!(granted, Read | Write | Delete | Alter))
         || (wanted == DescribeConfigs && granted == AlterConfigs)
+}
+
+/// The bindings in the ACL file (none when it does not exist yet).
+fn load(p: &PathBuf) -> Result<BTreeSet<AclBinding>, AclStoreError> {
+    match std::fs::read_to_string(p) {
+        Ok(text) => {
+            let file: AclFile = toml::from_str(&text)
+                .map_err(|e| AclStoreError::Parse(p.clone(), e.to_string()))?;
+            Ok(file.acl.into_iter().collect())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(e) => Err(AclStoreError::Io(p.clone(), e)),
+    }
 }
 
 fn save(path: &PathBuf, set: &BTreeSet<AclBinding>) -> Result<(), AclStoreError> {
@@ -415,7 +431,15 @@ mod tests {
             .unwrap();
         let again = Authorizer::open(Some(path.clone()), vec![], true).unwrap();
         let all = AclFilter::from_wire(1, None, 1, None, None, 1, 1).unwrap();
-        assert_eq!(again.describe(&all), vec![b]);
+        assert_eq!(again.describe(&all), vec![b.clone()]);
+        // Another instance's change is picked up by a reload.
+        a.create(vec![c.clone()]).unwrap();
+        assert!(again.reload().unwrap());
+        assert_eq!(again.describe(&all).len(), 2);
+        a.delete(&[AclFilter::from_wire(2, Some("x"), 4, None, None, 1, 1).unwrap()])
+            .unwrap();
+        again.reload().unwrap();
+        assert_eq!(again.describe(&all), vec![b.clone()]);
         assert!(!again.authorize("User:z", "h", Read, ResourceType::Topic, "orders"));
 
         std::fs::write(&path, "acl = 3").unwrap();
