@@ -271,3 +271,47 @@ async fn a_reloaded_certificate_serves_new_clients_and_keeps_old_connections() {
     assert_eq!(got.len(), 1);
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn the_certificate_subject_is_the_principal_acls_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("server CA");
+    let clients = Ca::new("client CA");
+    // Nothing is open without an ACL; the "ops" certificate's subject is a super user.
+    let gw = common::start_config(Config {
+        listen: None,
+        tls: Some(tls_settings(dir.path(), &ca, Some(&clients))),
+        storage: StorageKind::Memory,
+        super_users: vec!["User:CN=ops,O=Example".into()],
+        allow_if_no_acl: false,
+        ..Config::default()
+    })
+    .await;
+    // In the order certificates usually carry it (O before CN); RFC 2253 lists it reversed.
+    let dn = |cn| {
+        [
+            (DnType::OrganizationName, "Example"),
+            (DnType::CommonName, cn),
+        ]
+    };
+    let ops = clients.leaf(&[], &dn("ops"));
+    let client = builder(gw.tls_addr.unwrap(), client_tls(&ca, Some(ops)))
+        .build()
+        .await
+        .unwrap();
+    common::round_trip(&client, "by-cert").await;
+    let intern = clients.leaf(&[], &dn("intern"));
+    let client = builder(gw.tls_addr.unwrap(), client_tls(&ca, Some(intern)))
+        .build()
+        .await
+        .unwrap();
+    let seen: Vec<String> = client
+        .list_topics()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert!(seen.is_empty(), "CN=intern sees {seen:?}");
+    gw.stop().await;
+}
