@@ -95,6 +95,12 @@ impl Conn {
                 let frame = self.buf.split_to(size).freeze();
                 return Ok((frame, api, version, sent.elapsed()));
             }
+            // Room for the whole frame once its size is known, so a large response is read
+            // in place instead of through a buffer that grows (and copies) as it fills.
+            if let Some(&prefix) = self.buf.first_chunk::<4>() {
+                let whole = 4 + u32::from_be_bytes(prefix) as usize;
+                self.buf.reserve(whole.saturating_sub(self.buf.len()));
+            }
             if self.sock.read_buf(&mut self.buf).await? == 0 {
                 bail!("connection closed by the broker");
             }

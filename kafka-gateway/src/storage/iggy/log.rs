@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use iggy::prelude::{
     Consumer, Identifier, IggyClient, IggyMessage, MessageClient, Partitioning, PolledMessages,
     PollingStrategy,
@@ -16,6 +16,8 @@ use crate::storage::{Appended, BatchIn, Offsets, ReadOut, Storage, StorageError,
 
 /// Messages asked for per poll when scanning a partition.
 const SCAN_CHUNK: u32 = 1000;
+/// Header bytes set aside per record before a batch is mapped (a version and a short key).
+const HEADER_BYTES_GUESS: usize = 64;
 /// The most messages one fetch polls (Iggy polls by count, not bytes).
 const MAX_POLL: i64 = 10_000;
 
@@ -164,10 +166,12 @@ impl IggyStorage {
         let base_ts = batch.header.base_timestamp;
         let mut ids = Vec::with_capacity(records.len());
         let mut msgs: Vec<IggyMessage> = Vec::with_capacity(records.len());
+        // Every message's headers are split off one buffer: one allocation for the batch.
+        let mut headers = BytesMut::with_capacity(records.len() * HEADER_BYTES_GUESS);
         for r in &records {
             let id = self.message_id();
             ids.push(id);
-            let m = mapping::to_message(r, base_ts + r.timestamp_delta, id)
+            let m = mapping::to_message(r, base_ts + r.timestamp_delta, id, &mut headers)
                 .map_err(|e| invalid(e.to_string()))?;
             msgs.push(m);
         }

@@ -15,11 +15,8 @@
 //! INVALID_RECORD), never truncated. A message without `kafka.v` was written natively: it
 //! reads as a record with a null key, its payload as value, no headers.
 
-use std::collections::BTreeMap;
-
-use bytes::Bytes;
-use iggy::prelude::{HeaderKey, HeaderValue, IggyMessage};
-use iggy_binary_protocol::primitives::user_headers::WireUserHeaders;
+use bytes::{BufMut, Bytes, BytesMut};
+use iggy::prelude::{IggyMessage, IggyMessageHeader, MAX_PAYLOAD_SIZE, MAX_USER_HEADERS_SIZE};
 use kafka_wire::records::{build_batch, BatchSpec, Record, RecordHeader};
 
 /// The mapping version written in `kafka.v`.
@@ -34,6 +31,16 @@ const HEADER_EMPTY: &str = "kafka.he.";
 const HEADER_NULL: &str = "kafka.hn.";
 /// The payload standing in for a null or empty value (Iggy refuses empty payloads).
 const PLACEHOLDER: &[u8] = &[0];
+
+/// Iggy's header kind codes (`HeaderKind::as_code`) for what the mapping writes.
+const KIND_RAW: u8 = 1;
+const KIND_STRING: u8 = 2;
+const KIND_BOOL: u8 = 3;
+const KIND_UINT8: u8 = 9;
+/// A boolean `true` header value.
+const TRUE: &[u8] = &[1];
+/// The most bytes an Iggy header key or value holds.
+const MAX_FIELD: usize = 255;
 
 /// Why a record cannot become an Iggy message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,74 +69,147 @@ pub enum MappingError {
     },
 }
 
-fn key(s: &str) -> Result<HeaderKey, MappingError> {
-    HeaderKey::try_from(s).map_err(|_| MappingError::TooLong {
-        what: format!("header name {s:?}"),
-        len: s.len(),
-    })
+/// One header of a message being written. Its name is `prefix` + `name`, so a Kafka header's
+/// name is not copied to build it.
+struct Entry<'a> {
+    prefix: &'static str,
+    name: &'a str,
+    kind: u8,
+    value: &'a [u8],
 }
 
-fn raw(what: impl Fn() -> String, b: &[u8]) -> Result<HeaderValue, MappingError> {
-    HeaderValue::try_from(b).map_err(|_| MappingError::TooLong {
-        what: what(),
-        len: b.len(),
-    })
+impl<'a> Entry<'a> {
+    fn flag(prefix: &'static str, kind: u8, value: &'a [u8]) -> Self {
+        Self {
+            prefix,
+            name: "",
+            kind,
+            value,
+        }
+    }
+
+    fn key(&self) -> impl Iterator<Item = u8> + '_ {
+        self.prefix.bytes().chain(self.name.bytes())
+    }
+
+    fn key_len(&self) -> usize {
+        self.prefix.len() + self.name.len()
+    }
+
+    /// Its size in Iggy's header encoding: kind, length and bytes of the key, then the value.
+    fn encoded_len(&self) -> usize {
+        (1 + 4 + self.key_len()) + (1 + 4 + self.value.len())
+    }
+
+    fn write(&self, buf: &mut BytesMut) {
+        buf.put_u8(KIND_STRING);
+        buf.put_u32_le(self.key_len() as u32);
+        buf.put_slice(self.prefix.as_bytes());
+        buf.put_slice(self.name.as_bytes());
+        buf.put_u8(self.kind);
+        buf.put_u32_le(self.value.len() as u32);
+        buf.put_slice(self.value);
+    }
 }
 
-fn flag(s: &str) -> Result<HeaderValue, MappingError> {
-    HeaderValue::try_from(s).map_err(|e| MappingError::Refused(e.to_string()))
+fn too_long(what: String, len: usize) -> MappingError {
+    MappingError::TooLong { what, len }
 }
 
-/// The Iggy message for a record with timestamp `ts_ms`, carrying message id `id`.
-pub fn to_message(r: &Record, ts_ms: i64, id: u128) -> Result<IggyMessage, MappingError> {
-    let mut h: BTreeMap<HeaderKey, HeaderValue> = BTreeMap::new();
-    h.insert(key(V)?, HeaderValue::from(MAPPING_VERSION));
+/// The headers carrying a record's key, value flag and Kafka headers, checked against Iggy's
+/// limits; in key order, as Iggy's own encoder writes them.
+fn entries(r: &Record) -> Result<Vec<Entry<'_>>, MappingError> {
+    let mut out = Vec::with_capacity(3 + r.headers.len());
+    out.push(Entry::flag(V, KIND_UINT8, &[MAPPING_VERSION]));
     match &r.key {
         None => {}
-        Some(k) if k.is_empty() => {
-            h.insert(key(KEY_EMPTY)?, HeaderValue::from(true));
+        Some(k) if k.is_empty() => out.push(Entry::flag(KEY_EMPTY, KIND_BOOL, TRUE)),
+        Some(k) if k.len() > MAX_FIELD => return Err(too_long("the key".into(), k.len())),
+        Some(k) => out.push(Entry::flag(KEY, KIND_RAW, k)),
+    }
+    match &r.value {
+        None => out.push(Entry::flag(VALUE, KIND_STRING, b"null")),
+        Some(v) if v.is_empty() => out.push(Entry::flag(VALUE, KIND_STRING, b"empty")),
+        Some(_) => {}
+    }
+    for rh in &r.headers {
+        let (prefix, kind, value) = match &rh.value {
+            None => (HEADER_NULL, KIND_BOOL, TRUE),
+            Some(v) if v.is_empty() => (HEADER_EMPTY, KIND_BOOL, TRUE),
+            Some(v) if v.len() > MAX_FIELD => {
+                let what = format!("the value of header {:?}", rh.key);
+                return Err(too_long(what, v.len()));
+            }
+            Some(v) => (HEADER, KIND_RAW, &v[..]),
+        };
+        let e = Entry {
+            prefix,
+            name: &rh.key,
+            kind,
+            value,
+        };
+        if e.key_len() > MAX_FIELD {
+            let what = format!("header name {:?}", format!("{prefix}{}", rh.key));
+            return Err(too_long(what, e.key_len()));
         }
-        Some(k) => {
-            h.insert(key(KEY)?, raw(|| "the key".into(), k)?);
+        out.push(e);
+    }
+    if r.headers.len() > 1 {
+        let mut names: Vec<&str> = r.headers.iter().map(|h| h.key.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(MappingError::DuplicateHeader(w[0].to_string()));
         }
+    }
+    out.sort_unstable_by(|a, b| a.key().cmp(b.key()));
+    Ok(out)
+}
+
+/// The Iggy message for a record with timestamp `ts_ms`, carrying message id `id`. Its
+/// headers are encoded into `buf` and split off it, so one buffer serves a whole batch.
+pub fn to_message(
+    r: &Record,
+    ts_ms: i64,
+    id: u128,
+    buf: &mut BytesMut,
+) -> Result<IggyMessage, MappingError> {
+    let entries = entries(r)?;
+    let size: usize = entries.iter().map(Entry::encoded_len).sum();
+    if size > MAX_USER_HEADERS_SIZE as usize {
+        let limit = MAX_USER_HEADERS_SIZE;
+        return Err(MappingError::Refused(format!(
+            "{size} bytes of headers, over Iggy's {limit}"
+        )));
     }
     let payload = match &r.value {
-        None => {
-            h.insert(key(VALUE)?, flag("null")?);
-            Bytes::from_static(PLACEHOLDER)
-        }
-        Some(v) if v.is_empty() => {
-            h.insert(key(VALUE)?, flag("empty")?);
-            Bytes::from_static(PLACEHOLDER)
-        }
-        Some(v) => v.clone(),
+        Some(v) if !v.is_empty() => v.clone(),
+        _ => Bytes::from_static(PLACEHOLDER),
     };
-    for rh in &r.headers {
-        let (prefix, value) = match &rh.value {
-            None => (HEADER_NULL, HeaderValue::from(true)),
-            Some(v) if v.is_empty() => (HEADER_EMPTY, HeaderValue::from(true)),
-            Some(v) => (
-                HEADER,
-                raw(|| format!("the value of header {:?}", rh.key), v)?,
-            ),
-        };
-        let name = key(&format!("{prefix}{}", rh.key))?;
-        let taken = [HEADER, HEADER_EMPTY, HEADER_NULL]
-            .iter()
-            .any(|p| key(&format!("{p}{}", rh.key)).is_ok_and(|k| h.contains_key(&k)));
-        if taken {
-            return Err(MappingError::DuplicateHeader(rh.key.clone()));
-        }
-        h.insert(name, value);
+    if payload.len() > MAX_PAYLOAD_SIZE as usize {
+        let (len, limit) = (payload.len(), MAX_PAYLOAD_SIZE);
+        return Err(MappingError::Refused(format!(
+            "a {len}-byte value, over Iggy's {limit}"
+        )));
     }
-    let mut m = IggyMessage::builder()
-        .id(id)
-        .payload(payload)
-        .user_headers(h)
-        .build()
-        .map_err(|e| MappingError::Refused(e.to_string()))?;
-    m.header.origin_timestamp = u64::try_from(ts_ms).unwrap_or(0).saturating_mul(1000);
-    Ok(m)
+    buf.reserve(size);
+    for e in &entries {
+        e.write(buf);
+    }
+    let header = IggyMessageHeader {
+        checksum: 0,
+        id,
+        offset: 0,
+        timestamp: 0,
+        origin_timestamp: u64::try_from(ts_ms).unwrap_or(0).saturating_mul(1000),
+        user_headers_length: size as u32,
+        payload_length: payload.len() as u32,
+        reserved: 0,
+    };
+    Ok(IggyMessage {
+        header,
+        payload,
+        user_headers: Some(buf.split().freeze()),
+    })
 }
 
 /// A message's record timestamp in µs: the origin timestamp its producer set, else the time
@@ -138,6 +218,22 @@ pub fn record_time_us(m: &IggyMessage) -> u64 {
     match m.header.origin_timestamp {
         0 => m.header.timestamp,
         t => t,
+    }
+}
+
+/// Iggy's user-header encoding read in place, one field (a key or a value) at a time: each is
+/// a kind byte, a little-endian `u32` length and that many bytes. Kinds are not needed: the
+/// mapping goes by header name. Read once per fetched record, so nothing is validated twice.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    /// The next field's bytes; `None` when it runs past the end.
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (&[_kind, l0, l1, l2, l3], rest) = self.0.split_first_chunk::<5>()?;
+        let len = usize::try_from(u32::from_le_bytes([l0, l1, l2, l3])).ok()?;
+        let (data, rest) = rest.split_at_checked(len)?;
+        self.0 = rest;
+        Some(data)
     }
 }
 
@@ -150,19 +246,22 @@ pub fn from_message(m: &IggyMessage) -> Result<(i64, i64, Record), MappingError>
     let ts_ms = i64::try_from(record_time_us(m) / 1000).unwrap_or(i64::MAX);
     let off = i64::try_from(offset).map_err(|_| bad("offset beyond i64".into()))?;
     let raw = m.user_headers.clone().unwrap_or_default();
-    let wire = WireUserHeaders::from_bytes(raw.clone()).map_err(|e| bad(e.to_string()))?;
     let (mut mapped, mut key, mut value_flag) = (false, None, None);
     let mut headers = Vec::new();
-    for entry in wire.iter() {
-        let Ok(name) = std::str::from_utf8(entry.key) else {
+    let mut fields = Fields(&raw);
+    while !fields.0.is_empty() {
+        let (Some(name), Some(value)) = (fields.next(), fields.next()) else {
+            return Err(bad("user headers end inside an entry".into()));
+        };
+        let Ok(name) = std::str::from_utf8(name) else {
             continue;
         };
-        let bytes = || raw.slice_ref(entry.value);
+        let bytes = || raw.slice_ref(value);
         match name {
             V => mapped = true,
             KEY => key = Some(bytes()),
             KEY_EMPTY => key = key.or(Some(Bytes::new())),
-            VALUE => value_flag = Some(entry.value),
+            VALUE => value_flag = Some(value),
             _ => {
                 let (hk, hv) = if let Some(n) = name.strip_prefix(HEADER) {
                     (n, Some(bytes()))
@@ -242,6 +341,7 @@ pub fn rebuild_batch(messages: &[IggyMessage]) -> Result<Option<Bytes>, MappingE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use iggy::prelude::{HeaderKey, HeaderValue};
     use kafka_wire::records::Batch;
 
     fn rec(key: Option<&str>, value: Option<&str>, headers: &[(&str, Option<&str>)]) -> Record {
@@ -274,7 +374,10 @@ mod tests {
             rec(None, Some(""), &[("empty", Some("")), ("null", None)]),
         ];
         for (i, r) in cases.iter().enumerate() {
-            let m = stored(to_message(r, 1_700_000_000_123, i as u128 + 1).unwrap(), 42);
+            let m = stored(
+                to_message(r, 1_700_000_000_123, i as u128 + 1, &mut BytesMut::new()).unwrap(),
+                42,
+            );
             assert_eq!(m.header.origin_timestamp, 1_700_000_000_123_000);
             assert!(!m.payload.is_empty(), "Iggy refuses empty payloads");
             let (off, ts, back) = from_message(&m).unwrap();
@@ -287,7 +390,13 @@ mod tests {
 
     #[test]
     fn headers_use_the_agreed_names() {
-        let m = to_message(&rec(Some("id-7"), None, &[("trace", Some("t1"))]), 5, 9).unwrap();
+        let m = to_message(
+            &rec(Some("id-7"), None, &[("trace", Some("t1"))]),
+            5,
+            9,
+            &mut BytesMut::new(),
+        )
+        .unwrap();
         let h = m.user_headers_map().unwrap().unwrap();
         let text = |k: &str| {
             h.get(&HeaderKey::try_from(k).unwrap())
@@ -326,17 +435,108 @@ mod tests {
         ];
         for r in &too_long {
             assert!(
-                matches!(to_message(r, 0, 1), Err(MappingError::TooLong { .. })),
+                matches!(
+                    to_message(r, 0, 1, &mut BytesMut::new()),
+                    Err(MappingError::TooLong { .. })
+                ),
                 "{r:?}"
             );
         }
         let dup = rec(None, Some("v"), &[("h", Some("1")), ("h", None)]);
         assert_eq!(
-            to_message(&dup, 0, 1).unwrap_err(),
+            to_message(&dup, 0, 1, &mut BytesMut::new()).unwrap_err(),
             MappingError::DuplicateHeader("h".into())
         );
         let ok = "y".repeat(255);
-        assert!(to_message(&rec(Some(&ok), Some("v"), &[]), 0, 1).is_ok());
+        assert!(to_message(&rec(Some(&ok), Some("v"), &[]), 0, 1, &mut BytesMut::new()).is_ok());
+    }
+
+    /// The SDK's own encoder, given the agreed header names as a map, writes the same bytes.
+    #[test]
+    fn headers_encode_as_the_sdk_does() {
+        use std::collections::BTreeMap;
+        let k = |s: &str| HeaderKey::try_from(s).unwrap();
+        let raw = |b: &str| HeaderValue::try_from(b.as_bytes()).unwrap();
+        let text = |b: &str| HeaderValue::try_from(b).unwrap();
+        let version = || (k("kafka.v"), HeaderValue::from(1u8));
+        let cases: Vec<(Record, Vec<(HeaderKey, HeaderValue)>)> = vec![
+            (
+                rec(Some("k"), Some("v"), &[]),
+                vec![version(), (k("kafka.key"), raw("k"))],
+            ),
+            (
+                rec(
+                    Some(""),
+                    None,
+                    &[("b", Some("2")), ("a", Some("")), ("c", None)],
+                ),
+                vec![
+                    version(),
+                    (k("kafka.key.empty"), true.into()),
+                    (k("kafka.value"), text("null")),
+                    (k("kafka.h.b"), raw("2")),
+                    (k("kafka.he.a"), true.into()),
+                    (k("kafka.hn.c"), true.into()),
+                ],
+            ),
+            (
+                rec(None, Some(""), &[]),
+                vec![version(), (k("kafka.value"), text("empty"))],
+            ),
+        ];
+        // One buffer for every message, as a batch uses it.
+        let mut buf = BytesMut::new();
+        let ours: Vec<IggyMessage> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, (r, _))| to_message(r, 7, i as u128, &mut buf).unwrap())
+            .collect();
+        for ((_, want), m) in cases.iter().zip(&ours) {
+            let map: BTreeMap<_, _> = want.iter().cloned().collect();
+            let sdk = IggyMessage::builder()
+                .payload(m.payload.clone())
+                .user_headers(map)
+                .build()
+                .unwrap();
+            assert_eq!(m.user_headers, sdk.user_headers);
+            assert_eq!(m.header.user_headers_length, sdk.header.user_headers_length);
+            assert_eq!(m.header.payload_length, sdk.header.payload_length);
+        }
+    }
+
+    #[test]
+    fn headers_over_iggys_total_limit_are_refused() {
+        let value = "x".repeat(255);
+        let names: Vec<String> = (0..400).map(|i| format!("h{i}")).collect();
+        let headers: Vec<(&str, Option<&str>)> = names
+            .iter()
+            .map(|n| (n.as_str(), Some(value.as_str())))
+            .collect();
+        let r = rec(None, Some("v"), &headers);
+        let got = to_message(&r, 0, 1, &mut BytesMut::new());
+        assert!(matches!(got, Err(MappingError::Refused(_))), "{got:?}");
+    }
+
+    #[test]
+    fn truncated_headers_are_unreadable_not_a_panic() {
+        let whole = to_message(&rec(Some("k"), Some("v"), &[]), 0, 1, &mut BytesMut::new())
+            .unwrap()
+            .user_headers
+            .unwrap();
+        // Entries are sorted: `kafka.key` = "k" ends where `kafka.v` starts, a valid cut.
+        let first_entry = (5 + "kafka.key".len()) + (5 + 1);
+        for cut in (1..whole.len()).filter(|&c| c != first_entry) {
+            let mut m = stored(
+                to_message(&rec(None, Some("v"), &[]), 0, 1, &mut BytesMut::new()).unwrap(),
+                9,
+            );
+            m.user_headers = Some(whole.slice(..cut));
+            let got = from_message(&m);
+            assert!(
+                matches!(got, Err(MappingError::Unreadable { offset: 9, .. })),
+                "cut at {cut}: {got:?}"
+            );
+        }
     }
 
     #[test]
@@ -345,7 +545,7 @@ mod tests {
             .map(|i| {
                 let r = rec(Some(&format!("k{i}")), Some(&format!("v{i}")), &[]);
                 stored(
-                    to_message(&r, 1000 + i, i as u128 + 1).unwrap(),
+                    to_message(&r, 1000 + i, i as u128 + 1, &mut BytesMut::new()).unwrap(),
                     10 + i as u64,
                 )
             })
