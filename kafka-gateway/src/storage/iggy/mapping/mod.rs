@@ -15,8 +15,11 @@
 //! INVALID_RECORD), never truncated. A message without `kafka.v` was written natively: it
 //! reads as a record with a null key, its payload as value, no headers.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use iggy::prelude::{IggyMessage, IggyMessageHeader, MAX_PAYLOAD_SIZE, MAX_USER_HEADERS_SIZE};
+use iggy_binary_protocol::primitives::user_headers::{
+    encode_user_headers, user_headers_encoded_size,
+};
 use kafka_wire::records::{build_batch, BatchSpec, Record, RecordHeader};
 
 /// The mapping version written in `kafka.v`.
@@ -69,91 +72,40 @@ pub enum MappingError {
     },
 }
 
-/// One header of a message being written. Its name is `prefix` + `name`, so a Kafka header's
-/// name is not copied to build it.
-struct Entry<'a> {
-    prefix: &'static str,
-    name: &'a str,
-    kind: u8,
-    value: &'a [u8],
-}
-
-impl<'a> Entry<'a> {
-    fn flag(prefix: &'static str, kind: u8, value: &'a [u8]) -> Self {
-        Self {
-            prefix,
-            name: "",
-            kind,
-            value,
-        }
-    }
-
-    fn key(&self) -> impl Iterator<Item = u8> + '_ {
-        self.prefix.bytes().chain(self.name.bytes())
-    }
-
-    fn key_len(&self) -> usize {
-        self.prefix.len() + self.name.len()
-    }
-
-    /// Its size in Iggy's header encoding: kind, length and bytes of the key, then the value.
-    fn encoded_len(&self) -> usize {
-        (1 + 4 + self.key_len()) + (1 + 4 + self.value.len())
-    }
-
-    fn write(&self, buf: &mut BytesMut) {
-        buf.put_u8(KIND_STRING);
-        buf.put_u32_le(self.key_len() as u32);
-        buf.put_slice(self.prefix.as_bytes());
-        buf.put_slice(self.name.as_bytes());
-        buf.put_u8(self.kind);
-        buf.put_u32_le(self.value.len() as u32);
-        buf.put_slice(self.value);
-    }
-}
-
 fn too_long(what: String, len: usize) -> MappingError {
     MappingError::TooLong { what, len }
 }
 
-/// The headers carrying a record's key, value flag and Kafka headers, checked against Iggy's
-/// limits; in key order, as Iggy's own encoder writes them.
-fn entries(r: &Record) -> Result<Vec<Entry<'_>>, MappingError> {
-    let mut out = Vec::with_capacity(3 + r.headers.len());
-    out.push(Entry::flag(V, KIND_UINT8, &[MAPPING_VERSION]));
-    match &r.key {
-        None => {}
-        Some(k) if k.is_empty() => out.push(Entry::flag(KEY_EMPTY, KIND_BOOL, TRUE)),
-        Some(k) if k.len() > MAX_FIELD => return Err(too_long("the key".into(), k.len())),
-        Some(k) => out.push(Entry::flag(KEY, KIND_RAW, k)),
-    }
-    match &r.value {
-        None => out.push(Entry::flag(VALUE, KIND_STRING, b"null")),
-        Some(v) if v.is_empty() => out.push(Entry::flag(VALUE, KIND_STRING, b"empty")),
-        Some(_) => {}
-    }
-    for rh in &r.headers {
-        let (prefix, kind, value) = match &rh.value {
-            None => (HEADER_NULL, KIND_BOOL, TRUE),
-            Some(v) if v.is_empty() => (HEADER_EMPTY, KIND_BOOL, TRUE),
-            Some(v) if v.len() > MAX_FIELD => {
-                let what = format!("the value of header {:?}", rh.key);
-                return Err(too_long(what, v.len()));
-            }
-            Some(v) => (HEADER, KIND_RAW, &v[..]),
-        };
-        let e = Entry {
-            prefix,
-            name: &rh.key,
-            kind,
-            value,
-        };
-        if e.key_len() > MAX_FIELD {
-            let what = format!("header name {:?}", format!("{prefix}{}", rh.key));
-            return Err(too_long(what, e.key_len()));
+/// The name and value a Kafka header is stored under, checked against Iggy's limits.
+fn kafka_header(rh: &RecordHeader) -> Result<(String, u8, &[u8]), MappingError> {
+    let (prefix, kind, value) = match &rh.value {
+        None => (HEADER_NULL, KIND_BOOL, TRUE),
+        Some(v) if v.is_empty() => (HEADER_EMPTY, KIND_BOOL, TRUE),
+        Some(v) if v.len() > MAX_FIELD => {
+            let what = format!("the value of header {:?}", rh.key);
+            return Err(too_long(what, v.len()));
         }
-        out.push(e);
+        Some(v) => (HEADER, KIND_RAW, &v[..]),
+    };
+    let name = format!("{prefix}{}", rh.key);
+    if name.len() > MAX_FIELD {
+        let len = name.len();
+        return Err(too_long(format!("header name {name:?}"), len));
     }
+    Ok((name, kind, value))
+}
+
+/// Encode a record's key, value flag and Kafka headers as Iggy user headers at the end of
+/// `buf`, in key order as Iggy's own map-based encoder writes them; returns their size.
+fn encode_headers(r: &Record, buf: &mut BytesMut) -> Result<usize, MappingError> {
+    if let Some(k) = r.key.as_ref().filter(|k| k.len() > MAX_FIELD) {
+        return Err(too_long("the key".into(), k.len()));
+    }
+    let kafka = r
+        .headers
+        .iter()
+        .map(kafka_header)
+        .collect::<Result<Vec<_>, _>>()?;
     if r.headers.len() > 1 {
         let mut names: Vec<&str> = r.headers.iter().map(|h| h.key.as_str()).collect();
         names.sort_unstable();
@@ -161,8 +113,39 @@ fn entries(r: &Record) -> Result<Vec<Entry<'_>>, MappingError> {
             return Err(MappingError::DuplicateHeader(w[0].to_string()));
         }
     }
-    out.sort_unstable_by(|a, b| a.key().cmp(b.key()));
-    Ok(out)
+    // (key kind, key, value kind, value); every key is a string.
+    let mut entries: Vec<(u8, &[u8], u8, &[u8])> = Vec::with_capacity(3 + kafka.len());
+    entries.push((KIND_STRING, V.as_bytes(), KIND_UINT8, &[MAPPING_VERSION]));
+    match &r.key {
+        None => {}
+        Some(k) if k.is_empty() => {
+            entries.push((KIND_STRING, KEY_EMPTY.as_bytes(), KIND_BOOL, TRUE))
+        }
+        Some(k) => entries.push((KIND_STRING, KEY.as_bytes(), KIND_RAW, k)),
+    }
+    match &r.value {
+        None => entries.push((KIND_STRING, VALUE.as_bytes(), KIND_STRING, b"null")),
+        Some(v) if v.is_empty() => {
+            entries.push((KIND_STRING, VALUE.as_bytes(), KIND_STRING, b"empty"));
+        }
+        Some(_) => {}
+    }
+    entries.extend(
+        kafka
+            .iter()
+            .map(|(n, kind, v)| (KIND_STRING, n.as_bytes(), *kind, *v)),
+    );
+    entries.sort_unstable_by(|a, b| a.1.cmp(b.1));
+    let size = user_headers_encoded_size(&entries);
+    if size > MAX_USER_HEADERS_SIZE as usize {
+        let limit = MAX_USER_HEADERS_SIZE;
+        return Err(MappingError::Refused(format!(
+            "{size} bytes of headers, over Iggy's {limit}"
+        )));
+    }
+    buf.reserve(size);
+    encode_user_headers(&entries, buf);
+    Ok(size)
 }
 
 /// The Iggy message for a record with timestamp `ts_ms`, carrying message id `id`. Its
@@ -173,14 +156,6 @@ pub fn to_message(
     id: u128,
     buf: &mut BytesMut,
 ) -> Result<IggyMessage, MappingError> {
-    let entries = entries(r)?;
-    let size: usize = entries.iter().map(Entry::encoded_len).sum();
-    if size > MAX_USER_HEADERS_SIZE as usize {
-        let limit = MAX_USER_HEADERS_SIZE;
-        return Err(MappingError::Refused(format!(
-            "{size} bytes of headers, over Iggy's {limit}"
-        )));
-    }
     let payload = match &r.value {
         Some(v) if !v.is_empty() => v.clone(),
         _ => Bytes::from_static(PLACEHOLDER),
@@ -191,10 +166,7 @@ pub fn to_message(
             "a {len}-byte value, over Iggy's {limit}"
         )));
     }
-    buf.reserve(size);
-    for e in &entries {
-        e.write(buf);
-    }
+    let size = encode_headers(r, buf)?;
     let header = IggyMessageHeader {
         checksum: 0,
         id,
@@ -223,7 +195,8 @@ pub fn record_time_us(m: &IggyMessage) -> u64 {
 
 /// Iggy's user-header encoding read in place, one field (a key or a value) at a time: each is
 /// a kind byte, a little-endian `u32` length and that many bytes. Kinds are not needed: the
-/// mapping goes by header name. Read once per fetched record, so nothing is validated twice.
+/// mapping goes by header name. Read once per fetched record, so nothing is validated twice
+/// (the SDK's own iterator needs its validation pass first: it panics on bytes it has not checked).
 struct Fields<'a>(&'a [u8]);
 
 impl<'a> Fields<'a> {
