@@ -69,8 +69,17 @@ pub async fn handle(
             api.name()
         ));
     }
-    let req = RequestBody::decode(api, v, &body)
+    let (req, trailing) = RequestBody::decode_prefix(api, v, &body)
         .map_err(|e| format!("malformed {} v{v}: {e}", api.name()))?;
+    if trailing > 0 {
+        tracing::debug!(
+            api = api.name(),
+            version = v,
+            trailing,
+            "ignoring bytes after the request body, as Kafka does"
+        );
+        ctx.metrics.trailing_bytes(api, v, trailing);
+    }
     tracing::debug!(api = api.name(), version = v, correlation_id = header.correlation_id, client_id = ?header.client_id, "request");
     let started = std::time::Instant::now();
     let access = Access::new(&ctx.authorizer, session.kafka_principal(), &conn.host);

@@ -71,3 +71,53 @@ async fn metrics_follow_traffic_and_health_answers() {
     );
     gw.stop().await;
 }
+
+/// librdkafka 2.12+ sends its all-topics Metadata v12 with 3 bytes after the body. Kafka's
+/// parser reads the body and ignores the rest of the frame, so the gateway answers too, and
+/// counts what it ignored.
+#[tokio::test]
+async fn bytes_after_a_request_body_are_ignored_and_counted() {
+    use bytes::{BufMut, BytesMut};
+    use kafka_protocol::messages::{MetadataRequest, RequestHeader};
+    use kafka_protocol::protocol::{Encodable, HeaderVersion, StrBytes};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let gw = common::start_config(Config {
+        listen: Some("127.0.0.1:0".parse().unwrap()),
+        storage: StorageKind::Memory,
+        metrics_listen: Some("127.0.0.1:0".parse().unwrap()),
+        ..Config::default()
+    })
+    .await;
+    let mut body = BytesMut::new();
+    RequestHeader::default()
+        .with_request_api_key(3)
+        .with_request_api_version(12)
+        .with_correlation_id(77)
+        .with_client_id(Some(StrBytes::from_static_str("rdkafka")))
+        .encode(&mut body, MetadataRequest::header_version(12))
+        .unwrap();
+    MetadataRequest::default() // topics: null, all topics
+        .encode(&mut body, 12)
+        .unwrap();
+    body.put_slice(&[0, 0, 0]);
+    let mut sock = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    for _ in 0..2 {
+        sock.write_all(&(body.len() as i32).to_be_bytes())
+            .await
+            .unwrap();
+        sock.write_all(&body).await.unwrap();
+        let size = sock.read_i32().await.expect("answered, not closed");
+        let mut resp = vec![0; size as usize];
+        sock.read_exact(&mut resp).await.unwrap();
+        assert_eq!(&resp[..4], &77i32.to_be_bytes(), "the correlation id");
+    }
+    let (_, text) = common::http_get(gw.metrics_addr.unwrap(), "/metrics").await;
+    assert_eq!(
+        samples(&text)
+            .get("kafka_gateway_request_trailing_bytes_total{api=\"Metadata\",version=\"12\"}"),
+        Some(&6.0),
+        "{text}"
+    );
+    gw.stop().await;
+}

@@ -116,16 +116,24 @@ pub trait Message: Wire + Default {
 
     /// Decode a whole body from `src`; every byte must be consumed.
     fn decode_body(src: &Bytes, version: i16) -> Result<Self, WireError> {
-        Self::check_version(version)?;
-        let cx = Cx::with_src(version, Self::is_flexible(version), src);
-        let (rest, msg) = crate::error::finish(Self::decode(src, &cx))?;
-        if !rest.is_empty() {
+        let (msg, trailing) = Self::decode_prefix(src, version)?;
+        if trailing > 0 {
             return Err(WireError::TrailingBytes {
                 what: Self::NAME,
-                trailing: rest.len(),
+                trailing,
             });
         }
         Ok(msg)
+    }
+
+    /// Decode a body from the start of `src` and say how many bytes followed it. Kafka's
+    /// request parser reads a body and ignores what is left of the frame, and clients rely
+    /// on that (librdkafka's all-topics Metadata v12 carries 3 extra bytes).
+    fn decode_prefix(src: &Bytes, version: i16) -> Result<(Self, usize), WireError> {
+        Self::check_version(version)?;
+        let cx = Cx::with_src(version, Self::is_flexible(version), src);
+        let (rest, msg) = crate::error::finish(Self::decode(src, &cx))?;
+        Ok((msg, rest.len()))
     }
 
     /// Encode the body into `w`.

@@ -67,7 +67,18 @@ fn body_enum(o: &mut String, apis: &[Api], kind: &str) {
         kind,
         "            ApiKey::{n} => Self::{n}({n}{K}::decode_body(src, version)?),",
     );
-    o.push_str("        })\n    }\n\n    /// Encode the body at `version`.\n    pub fn encode(&self, w: &mut Writer, version: i16) -> Result<(), WireError> {\n        match self {\n");
+    o.push_str("        })\n    }\n\n");
+    if kind == "Request" {
+        o.push_str("    /// Decode a body of `api` at `version` from the start of `src`, and the count of\n    /// bytes after it, which Kafka's request parser ignores.\n    pub fn decode_prefix(api: ApiKey, version: i16, src: &Bytes) -> Result<(Self, usize), WireError> {\n        Ok(match api {\n");
+        per_api(
+            o,
+            apis,
+            kind,
+            "            ApiKey::{n} => {\n                let (m, trailing) = {n}{K}::decode_prefix(src, version)?;\n                (Self::{n}(m), trailing)\n            }",
+        );
+        o.push_str("        })\n    }\n\n");
+    }
+    o.push_str("    /// Encode the body at `version`.\n    pub fn encode(&self, w: &mut Writer, version: i16) -> Result<(), WireError> {\n        match self {\n");
     per_api(
         o,
         apis,

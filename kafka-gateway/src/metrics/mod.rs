@@ -83,6 +83,7 @@ pub struct Metrics {
     produced: Family<TopicLabels, Counter>,
     fetched: Family<TopicLabels, Counter>,
     throttle: Family<ApiLabels, Counter<f64, AtomicU64>>,
+    trailing: Family<ApiLabels, Counter>,
     log_start: Family<PartitionLabels, Gauge>,
     high_watermark: Family<PartitionLabels, Gauge>,
     log_size: Family<PartitionLabels, Gauge>,
@@ -118,6 +119,7 @@ impl Metrics {
             produced: Family::default(),
             fetched: Family::default(),
             throttle: Family::default(),
+            trailing: Family::default(),
             log_start: Family::default(),
             high_watermark: Family::default(),
             log_size: Family::default(),
@@ -179,6 +181,11 @@ impl Metrics {
             "Time responses were delayed by client quotas, by API and version",
             Unit::Seconds,
             m.throttle.clone(),
+        );
+        r.register(
+            "request_trailing_bytes",
+            "Bytes found after a complete request body and ignored, as Kafka ignores them, by API and version",
+            m.trailing.clone(),
         );
         r.register(
             "partition_log_start_offset",
@@ -287,6 +294,15 @@ impl Metrics {
             topic: topic.to_string(),
         };
         self.fetched.get_or_create(&l).inc_by(records);
+    }
+
+    /// `bytes` left after a complete request body of `api`, ignored as Kafka ignores them.
+    pub fn trailing_bytes(&self, api: ApiKey, version: i16, bytes: usize) {
+        let labels = ApiLabels {
+            api: api.name(),
+            version,
+        };
+        self.trailing.get_or_create(&labels).inc_by(bytes as u64);
     }
 
     /// A response of `api` delayed by a quota.

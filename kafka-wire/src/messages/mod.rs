@@ -571,6 +571,137 @@ impl RequestBody {
         })
     }
 
+    /// Decode a body of `api` at `version` from the start of `src`, and the count of
+    /// bytes after it, which Kafka's request parser ignores.
+    pub fn decode_prefix(
+        api: ApiKey,
+        version: i16,
+        src: &Bytes,
+    ) -> Result<(Self, usize), WireError> {
+        Ok(match api {
+            ApiKey::Produce => {
+                let (m, trailing) = ProduceRequest::decode_prefix(src, version)?;
+                (Self::Produce(m), trailing)
+            }
+            ApiKey::Fetch => {
+                let (m, trailing) = FetchRequest::decode_prefix(src, version)?;
+                (Self::Fetch(m), trailing)
+            }
+            ApiKey::ListOffsets => {
+                let (m, trailing) = ListOffsetsRequest::decode_prefix(src, version)?;
+                (Self::ListOffsets(m), trailing)
+            }
+            ApiKey::Metadata => {
+                let (m, trailing) = MetadataRequest::decode_prefix(src, version)?;
+                (Self::Metadata(m), trailing)
+            }
+            ApiKey::OffsetCommit => {
+                let (m, trailing) = OffsetCommitRequest::decode_prefix(src, version)?;
+                (Self::OffsetCommit(m), trailing)
+            }
+            ApiKey::OffsetFetch => {
+                let (m, trailing) = OffsetFetchRequest::decode_prefix(src, version)?;
+                (Self::OffsetFetch(m), trailing)
+            }
+            ApiKey::FindCoordinator => {
+                let (m, trailing) = FindCoordinatorRequest::decode_prefix(src, version)?;
+                (Self::FindCoordinator(m), trailing)
+            }
+            ApiKey::JoinGroup => {
+                let (m, trailing) = JoinGroupRequest::decode_prefix(src, version)?;
+                (Self::JoinGroup(m), trailing)
+            }
+            ApiKey::Heartbeat => {
+                let (m, trailing) = HeartbeatRequest::decode_prefix(src, version)?;
+                (Self::Heartbeat(m), trailing)
+            }
+            ApiKey::LeaveGroup => {
+                let (m, trailing) = LeaveGroupRequest::decode_prefix(src, version)?;
+                (Self::LeaveGroup(m), trailing)
+            }
+            ApiKey::SyncGroup => {
+                let (m, trailing) = SyncGroupRequest::decode_prefix(src, version)?;
+                (Self::SyncGroup(m), trailing)
+            }
+            ApiKey::DescribeGroups => {
+                let (m, trailing) = DescribeGroupsRequest::decode_prefix(src, version)?;
+                (Self::DescribeGroups(m), trailing)
+            }
+            ApiKey::ListGroups => {
+                let (m, trailing) = ListGroupsRequest::decode_prefix(src, version)?;
+                (Self::ListGroups(m), trailing)
+            }
+            ApiKey::SaslHandshake => {
+                let (m, trailing) = SaslHandshakeRequest::decode_prefix(src, version)?;
+                (Self::SaslHandshake(m), trailing)
+            }
+            ApiKey::ApiVersions => {
+                let (m, trailing) = ApiVersionsRequest::decode_prefix(src, version)?;
+                (Self::ApiVersions(m), trailing)
+            }
+            ApiKey::CreateTopics => {
+                let (m, trailing) = CreateTopicsRequest::decode_prefix(src, version)?;
+                (Self::CreateTopics(m), trailing)
+            }
+            ApiKey::DeleteTopics => {
+                let (m, trailing) = DeleteTopicsRequest::decode_prefix(src, version)?;
+                (Self::DeleteTopics(m), trailing)
+            }
+            ApiKey::DeleteRecords => {
+                let (m, trailing) = DeleteRecordsRequest::decode_prefix(src, version)?;
+                (Self::DeleteRecords(m), trailing)
+            }
+            ApiKey::InitProducerId => {
+                let (m, trailing) = InitProducerIdRequest::decode_prefix(src, version)?;
+                (Self::InitProducerId(m), trailing)
+            }
+            ApiKey::OffsetForLeaderEpoch => {
+                let (m, trailing) = OffsetForLeaderEpochRequest::decode_prefix(src, version)?;
+                (Self::OffsetForLeaderEpoch(m), trailing)
+            }
+            ApiKey::DescribeAcls => {
+                let (m, trailing) = DescribeAclsRequest::decode_prefix(src, version)?;
+                (Self::DescribeAcls(m), trailing)
+            }
+            ApiKey::CreateAcls => {
+                let (m, trailing) = CreateAclsRequest::decode_prefix(src, version)?;
+                (Self::CreateAcls(m), trailing)
+            }
+            ApiKey::DeleteAcls => {
+                let (m, trailing) = DeleteAclsRequest::decode_prefix(src, version)?;
+                (Self::DeleteAcls(m), trailing)
+            }
+            ApiKey::DescribeConfigs => {
+                let (m, trailing) = DescribeConfigsRequest::decode_prefix(src, version)?;
+                (Self::DescribeConfigs(m), trailing)
+            }
+            ApiKey::SaslAuthenticate => {
+                let (m, trailing) = SaslAuthenticateRequest::decode_prefix(src, version)?;
+                (Self::SaslAuthenticate(m), trailing)
+            }
+            ApiKey::CreatePartitions => {
+                let (m, trailing) = CreatePartitionsRequest::decode_prefix(src, version)?;
+                (Self::CreatePartitions(m), trailing)
+            }
+            ApiKey::DeleteGroups => {
+                let (m, trailing) = DeleteGroupsRequest::decode_prefix(src, version)?;
+                (Self::DeleteGroups(m), trailing)
+            }
+            ApiKey::OffsetDelete => {
+                let (m, trailing) = OffsetDeleteRequest::decode_prefix(src, version)?;
+                (Self::OffsetDelete(m), trailing)
+            }
+            ApiKey::DescribeCluster => {
+                let (m, trailing) = DescribeClusterRequest::decode_prefix(src, version)?;
+                (Self::DescribeCluster(m), trailing)
+            }
+            ApiKey::DescribeTopicPartitions => {
+                let (m, trailing) = DescribeTopicPartitionsRequest::decode_prefix(src, version)?;
+                (Self::DescribeTopicPartitions(m), trailing)
+            }
+        })
+    }
+
     /// Encode the body at `version`.
     pub fn encode(&self, w: &mut Writer, version: i16) -> Result<(), WireError> {
         match self {
