@@ -157,7 +157,7 @@ async fn a_corrupt_batch_in_the_active_segment_is_cut_off_with_what_follows() {
 async fn index_lookups_across_many_intervals_and_segments_survive_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = TopicConfig::new(BTreeMap::from([(
-        "segment.bytes".to_string(),
+        "internal.segment.bytes".to_string(),
         "65536".to_string(),
     )]))
     .unwrap();

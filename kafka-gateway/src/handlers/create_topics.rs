@@ -8,7 +8,7 @@ use kafka_wire::messages::create_topics::{
 use kafka_wire::primitives::Uuid;
 use kafka_wire::ErrorCode;
 
-use super::{error_code, topic_config, valid_topic_name};
+use super::{error_code, error_message, topic_config, valid_topic_name};
 use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::{TopicConfig, TopicMeta};
@@ -18,19 +18,24 @@ pub const SOURCE_TOPIC: i8 = 1;
 /// Config source: a default.
 pub const SOURCE_DEFAULT: i8 = 5;
 
-/// The configs reported for a topic: every known key with its source.
+/// The configs reported for a topic: every Kafka topic config with its value and source.
 pub fn config_entries(config: &TopicConfig) -> Vec<(String, String, i8)> {
-    crate::storage::config::KNOWN
+    use crate::storage::config::catalog::{INTERNAL_CONFIGS, TOPIC_CONFIGS};
+    let internal = INTERNAL_CONFIGS
         .iter()
-        .map(|(k, _)| {
-            let source = if config.overrides.contains_key(*k) {
+        .filter(|d| config.overrides.contains_key(d.name));
+    TOPIC_CONFIGS
+        .iter()
+        .chain(internal)
+        .map(|d| {
+            let source = if config.overrides.contains_key(d.name) {
                 SOURCE_TOPIC
             } else {
                 SOURCE_DEFAULT
             };
             (
-                k.to_string(),
-                config.get(k).unwrap_or_default().to_string(),
+                d.name.to_string(),
+                config.get(d.name).unwrap_or_default().to_string(),
                 source,
             )
         })
@@ -103,7 +108,7 @@ async fn create_one(
         .iter()
         .filter_map(|c| Some((c.name.clone(), c.value.clone()?)));
     let config = topic_config(&ctx.config.topic_defaults, explicit)
-        .map_err(|e| (error_code(&e), e.to_string()))?;
+        .map_err(|e| (error_code(&e), error_message(&e)))?;
     if validate_only {
         return Ok(TopicMeta {
             name: t.name.clone(),
@@ -115,7 +120,7 @@ async fn create_one(
     ctx.storage
         .create_topic(&t.name, partitions, config)
         .await
-        .map_err(|e| (error_code(&e), e.to_string()))
+        .map_err(|e| (error_code(&e), error_message(&e)))
 }
 
 /// Answer a CreateTopics request.

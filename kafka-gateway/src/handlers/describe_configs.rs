@@ -10,49 +10,62 @@ use kafka_wire::ErrorCode;
 use super::create_topics::{config_entries, SOURCE_DEFAULT};
 use crate::acl::{Access, Operation};
 use crate::server::Ctx;
+use crate::storage::config::catalog::{self, Kind};
 
 const TOPIC: i8 = 2;
 const BROKER: i8 = 4;
 /// Config source: set in the broker's static configuration.
 const SOURCE_STATIC_BROKER: i8 = 4;
-/// Config types (v3+).
-const TYPE_BOOLEAN: i8 = 1;
-const TYPE_STRING: i8 = 2;
-const TYPE_INT: i8 = 3;
-const TYPE_LONG: i8 = 5;
-const TYPE_LIST: i8 = 7;
 
 /// A resource's configs (name, value, source), or the error to answer with.
 type Entries = Result<Vec<(String, String, i8)>, (ErrorCode, String)>;
 
-fn config_type(name: &str) -> i8 {
+/// Type codes (v3+) of the broker configs reported here.
+fn broker_config_type(name: &str) -> i8 {
     match name {
-        "cleanup.policy" => TYPE_LIST,
-        "compression.type" | "message.timestamp.type" => TYPE_STRING,
-        "auto.create.topics.enable" => TYPE_BOOLEAN,
-        "retention.ms"
-        | "retention.bytes"
-        | "segment.ms"
-        | "log.retention.ms"
-        | "log.retention.bytes" => TYPE_LONG,
-        _ => TYPE_INT,
+        "auto.create.topics.enable" => Kind::Boolean.code(),
+        _ => Kind::Int.code(),
     }
 }
 
-fn entry(name: String, value: String, source: i8, synonyms: bool) -> DescribeConfigsResourceResult {
-    DescribeConfigsResourceResult {
-        config_type: config_type(&name),
-        is_default: source == SOURCE_DEFAULT,
-        synonyms: if synonyms {
-            vec![DescribeConfigsSynonym {
+/// One reported config. Topic configs carry their type, documentation and synonyms from the
+/// catalogue: the topic's own value first, then the broker default it falls back to (Kafka
+/// lists only the broker configs it names as the topic config's synonym).
+fn entry(
+    name: String,
+    value: String,
+    source: i8,
+    req: &DescribeConfigsRequest,
+) -> DescribeConfigsResourceResult {
+    let def = catalog::lookup(&name);
+    let mut synonyms = Vec::new();
+    if req.include_synonyms {
+        if source != SOURCE_DEFAULT || def.is_none() {
+            synonyms.push(DescribeConfigsSynonym {
                 name: name.clone(),
                 value: Some(value.clone()),
                 source,
                 ..Default::default()
-            }]
+            });
+        }
+        if let Some((broker, default)) = def.and_then(|d| Some((d.broker?, d.default))) {
+            synonyms.push(DescribeConfigsSynonym {
+                name: broker.into(),
+                value: Some(default.into()),
+                source: SOURCE_DEFAULT,
+                ..Default::default()
+            });
+        }
+    }
+    DescribeConfigsResourceResult {
+        config_type: def.map_or_else(|| broker_config_type(&name), |d| d.kind.code()),
+        documentation: if req.include_documentation {
+            def.map(|d| d.doc.to_string())
         } else {
-            Vec::new()
+            None
         },
+        is_default: source == SOURCE_DEFAULT,
+        synonyms,
         name,
         value: Some(value),
         read_only: false,
@@ -135,7 +148,7 @@ pub async fn handle(
                             .as_ref()
                             .is_none_or(|keys| keys.is_empty() || keys.contains(n))
                     })
-                    .map(|(n, v, s)| entry(n, v, s, req.include_synonyms))
+                    .map(|(n, v, s)| entry(n, v, s, &req))
                     .collect(),
                 ..Default::default()
             },

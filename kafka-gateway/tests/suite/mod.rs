@@ -276,7 +276,10 @@ pub async fn delete_records_moves_the_log_start(s: Arc<dyn Storage>, _: Traits) 
 }
 
 pub async fn retention_by_bytes_and_time_drops_the_oldest_data(s: Arc<dyn Storage>, _: Traits) {
-    let cfg = config(&[("segment.bytes", "1024"), ("retention.bytes", "3000")]);
+    let cfg = config(&[
+        ("internal.segment.bytes", "1024"),
+        ("retention.bytes", "3000"),
+    ]);
     s.create_topic("r", 1, cfg).await.unwrap();
     let p = tp("r", 0);
     for n in 0..40 {
@@ -296,7 +299,7 @@ pub async fn retention_by_bytes_and_time_drops_the_oldest_data(s: Arc<dyn Storag
     s.create_topic(
         "old",
         1,
-        config(&[("segment.bytes", "1024"), ("retention.ms", "1000")]),
+        config(&[("internal.segment.bytes", "1024"), ("retention.ms", "1000")]),
     )
     .await
     .unwrap();
