@@ -149,6 +149,7 @@ pub async fn handle(
                     topic_id: meta.id,
                     num_partitions: meta.partitions,
                     replication_factor: 1,
+                    error_message: None, // Kafka sends null on success
                     configs: Some(
                         config_entries(&meta.config)
                             .into_iter()
