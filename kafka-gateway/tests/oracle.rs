@@ -189,6 +189,10 @@ async fn create_topics_accepts_and_refuses_configs_as_kafka_does() {
     gw.stop().await;
 }
 
+/// What DescribeConfigs says of one config: value, source, type, synonyms (name and source),
+/// and whether documentation came with it.
+type Reported = (Option<String>, i8, i8, Vec<(String, i8)>, bool);
+
 #[tokio::test]
 async fn describe_configs_reports_every_topic_config_as_kafka_does() {
     let Some(kafka) = oracle() else { return };
@@ -210,8 +214,7 @@ async fn describe_configs_reports_every_topic_config_as_kafka_does() {
                 .with_resource_name(StrBytes::from_string(topic))]);
         let r = c.call(4, req).await;
         let res = &r.results[0];
-        let mut configs: BTreeMap<String, (Option<String>, i8, i8, Vec<(String, i8)>, bool)> =
-            BTreeMap::new();
+        let mut configs: BTreeMap<String, Reported> = BTreeMap::new();
         for e in &res.configs {
             configs.insert(
                 e.name.to_string(),
