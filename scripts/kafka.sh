@@ -19,6 +19,7 @@ cache=${KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kafka-gateway/kafka-$versio
 
 lib() {
   if [ ! -f "$cache/.complete" ]; then
+    command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) >/dev/null
     command -v mvn >/dev/null || (apt-get update -qq && apt-get install -y -qq maven) >/dev/null
     rm -rf "$cache" && mkdir -p "$cache"
     mvn -q -B -f "$pom" -Dkafka.version="$version" dependency:copy-dependencies \
