@@ -19,15 +19,20 @@ fn samples(text: &str) -> HashMap<String, f64> {
         .collect()
 }
 
-#[tokio::test]
-async fn metrics_follow_traffic_and_health_answers() {
-    let gw = common::start_config(Config {
+/// A gateway on memory storage serving the operations endpoint.
+async fn metered_gateway() -> common::Running {
+    common::start_config(Config {
         listen: Some("127.0.0.1:0".parse().unwrap()),
         storage: StorageKind::Memory,
         metrics_listen: Some("127.0.0.1:0".parse().unwrap()),
         ..Config::default()
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn metrics_follow_traffic_and_health_answers() {
+    let gw = metered_gateway().await;
     let ops = gw.metrics_addr.expect("the endpoint is bound");
     assert_eq!(common::http_get(ops, "/health/live").await.0, 200);
     assert_eq!(common::http_get(ops, "/health/ready").await.0, 200);
@@ -82,13 +87,7 @@ async fn bytes_after_a_request_body_are_ignored_and_counted() {
     use kafka_protocol::protocol::{Encodable, HeaderVersion, StrBytes};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let gw = common::start_config(Config {
-        listen: Some("127.0.0.1:0".parse().unwrap()),
-        storage: StorageKind::Memory,
-        metrics_listen: Some("127.0.0.1:0".parse().unwrap()),
-        ..Config::default()
-    })
-    .await;
+    let gw = metered_gateway().await;
     let mut body = BytesMut::new();
     RequestHeader::default()
         .with_request_api_key(3)
