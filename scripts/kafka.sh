@@ -29,20 +29,30 @@ lib() {
   echo "$cache/lib"
 }
 
+# log4j2 configuration: FILE LEVEL APPENDER, where APPENDER is the broker's server.log or the
+# console's standard error (for the tools).
 log4j() {
-  cat >"$1" <<'YAML'
+  local appender
+  if [ "$3" = file ]; then
+    appender='File:
+      name: out
+      fileName: "${sys:kafka.logs.dir}/server.log"'
+  else
+    appender='Console:
+      name: out
+      target: SYSTEM_ERR'
+  fi
+  cat >"$1" <<YAML
 Configuration:
   Appenders:
-    File:
-      name: file
-      fileName: "${sys:kafka.logs.dir}/server.log"
+    $appender
       PatternLayout:
         pattern: "[%d] %p %m (%c)%n"
   Loggers:
     Root:
-      level: INFO
+      level: $2
       AppenderRef:
-        - ref: file
+        - ref: out
 YAML
 }
 
@@ -72,7 +82,7 @@ transaction.state.log.num.partitions=1
 group.initial.rebalance.delay.ms=0
 ${KAFKA_EXTRA_CONFIG:-}
 PROPS
-    log4j "$dir/log4j2.yaml"
+    log4j "$dir/log4j2.yaml" INFO file
     java -cp "$l/*" kafka.tools.StorageTool format --standalone --ignore-formatted \
       -t "$(java -cp "$l/*" kafka.tools.StorageTool random-uuid)" -c "$dir/server.properties" \
       >"$dir/logs/format.log" 2>&1
@@ -104,9 +114,7 @@ PROPS
     class=$1; shift
     case $class in org.*|kafka.*) ;; *) class=org.apache.kafka.tools.$class ;; esac
     l=$(lib)
-    log4j "${TMPDIR:-/tmp}/kafka-tools-log4j2.yaml"
-    sed -i 's/level: INFO/level: WARN/; s/File:/Console:/; s/fileName:.*/target: SYSTEM_ERR/' \
-      "${TMPDIR:-/tmp}/kafka-tools-log4j2.yaml"
+    log4j "${TMPDIR:-/tmp}/kafka-tools-log4j2.yaml" WARN console
     exec java -Xmx256M -Dlog4j2.configurationFile="${TMPDIR:-/tmp}/kafka-tools-log4j2.yaml" \
       -cp "$l/*" "$class" "$@"
     ;;

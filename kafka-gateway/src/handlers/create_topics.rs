@@ -8,7 +8,7 @@ use kafka_wire::messages::create_topics::{
 use kafka_wire::primitives::Uuid;
 use kafka_wire::ErrorCode;
 
-use super::{error_code, error_message, topic_config, valid_topic_name};
+use super::{error_code, topic_config, valid_topic_name};
 use crate::acl::{Access, Operation};
 use crate::server::Ctx;
 use crate::storage::{TopicConfig, TopicMeta};
@@ -108,7 +108,7 @@ async fn create_one(
         .iter()
         .filter_map(|c| Some((c.name.clone(), c.value.clone()?)));
     let config = topic_config(&ctx.config.topic_defaults, explicit)
-        .map_err(|e| (error_code(&e), error_message(&e)))?;
+        .map_err(|e| (error_code(&e), e.to_string()))?;
     if validate_only {
         return Ok(TopicMeta {
             name: t.name.clone(),
@@ -120,7 +120,7 @@ async fn create_one(
     ctx.storage
         .create_topic(&t.name, partitions, config)
         .await
-        .map_err(|e| (error_code(&e), error_message(&e)))
+        .map_err(|e| (error_code(&e), e.to_string()))
 }
 
 /// Answer a CreateTopics request.

@@ -52,14 +52,6 @@ pub fn error_code(e: &StorageError) -> ErrorCode {
     }
 }
 
-/// The error message Kafka would send for `e`: a config error is Kafka's own text alone.
-pub fn error_message(e: &StorageError) -> String {
-    match e {
-        StorageError::InvalidConfig(m) => m.clone(),
-        e => e.to_string(),
-    }
-}
-
 /// Whether `name` is a legal Kafka topic name.
 pub fn valid_topic_name(name: &str) -> bool {
     !name.is_empty()

@@ -61,8 +61,8 @@ pub enum StorageError {
     /// The requested change is not valid (e.g. fewer partitions).
     #[error("invalid request: {0}")]
     Invalid(String),
-    /// A topic configuration is invalid.
-    #[error("invalid config: {0}")]
+    /// A configuration is invalid; for topic configs the text is Kafka's own, sent as it is.
+    #[error("{0}")]
     InvalidConfig(String),
     /// A record cannot be stored as it is (e.g. over a backend's header limits).
     #[error("invalid record: {0}")]

@@ -75,7 +75,7 @@ pub enum Effect {
     Applied,
     /// Accepted and reported; meaningless on one node or for this store (replication, remote
     /// tiers, file-system tuning).
-    None,
+    NoEffect,
     /// Kafka acts on it and the gateway does not yet: accepted and reported, said so in
     /// docs/COMPATIBILITY.md.
     NotYet,
@@ -122,7 +122,7 @@ const fn def(
 }
 
 use Check::*;
-use Effect::{Applied, None as NoEffect, NotYet};
+use Effect::{Applied, NoEffect, NotYet};
 use Kind::*;
 
 const I64_MAX: &str = "9223372036854775807";
@@ -224,8 +224,9 @@ pub fn lookup(name: &str) -> Option<&'static Def> {
         .find(|d| d.name == name)
 }
 
-/// Why a value was refused, in Kafka's words (INVALID_CONFIG's message).
-pub fn validate(name: &str, value: &str) -> Result<(), std::string::String> {
+/// The definition of `name` when `value` is one Kafka accepts for it; otherwise why it was
+/// refused, in Kafka's words (INVALID_CONFIG's message).
+pub fn validate(name: &str, value: &str) -> Result<&'static Def, std::string::String> {
     let Some(d) = lookup(name) else {
         return Err(format!("Unknown topic config name: {name}"));
     };
@@ -237,6 +238,7 @@ pub fn validate(name: &str, value: &str) -> Result<(), std::string::String> {
     };
     let invalid =
         |why: std::string::String| format!("Invalid value {shown} for configuration {name}: {why}");
+    let not_a_number = || invalid(format!("Not a number of type {}", d.kind.name()));
     let number: Option<f64> = match d.kind {
         Boolean => {
             if !trimmed.eq_ignore_ascii_case("true") && !trimmed.eq_ignore_ascii_case("false") {
@@ -244,26 +246,18 @@ pub fn validate(name: &str, value: &str) -> Result<(), std::string::String> {
             }
             None
         }
-        Int => Some(
-            trimmed
-                .parse::<i32>()
-                .map_err(|_| invalid("Not a number of type INT".into()))? as f64,
-        ),
-        Long => Some(
-            trimmed
-                .parse::<i64>()
-                .map_err(|_| invalid("Not a number of type LONG".into()))? as f64,
-        ),
+        Int => Some(trimmed.parse::<i32>().map_err(|_| not_a_number())? as f64),
+        Long => Some(trimmed.parse::<i64>().map_err(|_| not_a_number())? as f64),
         Double => Some(
             trimmed
                 .parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| invalid("Not a number of type DOUBLE".into()))?,
+                .ok_or_else(not_a_number)?,
         ),
         String | List => None,
     };
-    match (d.check, number) {
+    let verdict = match (d.check, number) {
         (AtLeast(min), Some(x)) if x < min => {
             Err(invalid(format!("Value must be at least {}", show(min))))
         }
@@ -297,7 +291,8 @@ pub fn validate(name: &str, value: &str) -> Result<(), std::string::String> {
             "Invalid value [{trimmed}] for configuration {name}: {name} must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],..."
         )),
         _ => Ok(()),
-    }
+    };
+    verdict.map(|()| d)
 }
 
 /// The items of a list value (blank items dropped, as Kafka's list parser does).
@@ -356,7 +351,7 @@ mod tests {
         ];
         for (name, value, message) in refused {
             assert_eq!(
-                validate(name, value),
+                validate(name, value).map(|d| d.name),
                 Err(message.to_string()),
                 "{name}={value}"
             );
@@ -371,7 +366,11 @@ mod tests {
             ("min.cleanable.dirty.ratio", "0.1"),
             ("preallocate", "TRUE"),
         ] {
-            assert_eq!(validate(name, value), Ok(()), "{name}={value}");
+            assert_eq!(
+                validate(name, value).map(|d| d.name),
+                Ok(name),
+                "{name}={value}"
+            );
         }
     }
 
@@ -381,7 +380,12 @@ mod tests {
     fn every_default_passes_its_own_check() {
         assert_eq!(TOPIC_CONFIGS.len(), 37);
         for d in TOPIC_CONFIGS {
-            assert_eq!(validate(d.name, d.default), Ok(()), "{}", d.name);
+            assert_eq!(
+                validate(d.name, d.default).map(|d| d.name),
+                Ok(d.name),
+                "{}",
+                d.name
+            );
             assert_eq!(TOPIC_CONFIGS.iter().filter(|o| o.name == d.name).count(), 1);
         }
     }

@@ -31,10 +31,7 @@ impl TopicConfig {
     pub fn new(overrides: BTreeMap<String, String>) -> Result<Self, StorageError> {
         let mut normalized = BTreeMap::new();
         for (k, v) in overrides {
-            catalog::validate(&k, &v).map_err(StorageError::InvalidConfig)?;
-            let def = catalog::lookup(&k).ok_or_else(|| {
-                StorageError::InvalidConfig(format!("Unknown topic config name: {k}"))
-            })?;
+            let def = catalog::validate(&k, &v).map_err(StorageError::InvalidConfig)?;
             let v = normalize(def, &v);
             if k == "cleanup.policy" && catalog::items(&v).any(|p| p == "compact") {
                 return Err(StorageError::InvalidConfig(format!(
