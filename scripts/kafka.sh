@@ -64,7 +64,7 @@ case ${1:-} in
     mkdir -p "$dir/logs"
     cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
-node.id=1
+node.id=0
 controller.quorum.bootstrap.servers=127.0.0.1:$cport
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
 inter.broker.listener.name=PLAINTEXT

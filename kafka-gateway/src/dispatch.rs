@@ -176,6 +176,14 @@ pub async fn handle(
         }
         RequestBody::CreateAcls(r) => ResponseBody::CreateAcls(h::create_acls::handle(access, r)),
         RequestBody::DeleteAcls(r) => ResponseBody::DeleteAcls(h::delete_acls::handle(access, r)),
+        RequestBody::AlterConfigs(r) => {
+            ResponseBody::AlterConfigs(h::alter_configs::handle(ctx, access, r).await)
+        }
+        RequestBody::IncrementalAlterConfigs(r) => ResponseBody::IncrementalAlterConfigs(
+            h::incremental_alter_configs::handle(ctx, access, r).await,
+        ),
+        // Decodable but not served: the version firewall above answers these first.
+        other => ResponseBody::error_default(other.api_key(), ErrorCode::UNSUPPORTED_VERSION.0),
     };
     let client = header.client_id.as_deref().unwrap_or_default();
     let user = conn.session.principal();

@@ -43,13 +43,27 @@ async fn shutdown_signal() {
     ctrl_c.await.unwrap_or(());
 }
 
+/// Log to stderr, filtered by `RUST_LOG` (default `info`); the filter can be replaced at runtime
+/// through BROKER_LOGGER configs.
+fn init_tracing() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{reload, EnvFilter};
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let (filter, handle) = reload::Layer::new(filter);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer())
+        .init();
+    kafka_gateway::dynamic::loggers::install(Box::new(move |directives| {
+        let filter = EnvFilter::try_new(directives).map_err(|e| e.to_string())?;
+        handle.reload(filter).map_err(|e| e.to_string())
+    }));
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    init_tracing();
     let Command::Serve(args) = Cli::parse().command;
     let config = Config::resolve(args)?;
     let server = Server::bind(config).await?;

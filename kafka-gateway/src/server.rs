@@ -62,6 +62,36 @@ pub struct Ctx {
     pub metrics: Arc<Metrics>,
     /// Client quotas (`None`: no limits).
     pub quotas: Option<Quotas>,
+    /// The broker's configs: static settings and the dynamic layers AlterConfigs changes.
+    pub brokers: crate::dynamic::BrokerConfigs,
+    /// Log levels changed at runtime (BROKER_LOGGER resources).
+    pub loggers: crate::dynamic::loggers::LogLevels,
+}
+
+/// The broker configs the gateway's settings amount to, by Kafka's names.
+fn static_broker_configs(config: &Config) -> std::collections::BTreeMap<String, String> {
+    use crate::storage::config::catalog;
+    let mut out = std::collections::BTreeMap::from([
+        (
+            "auto.create.topics.enable".to_string(),
+            config.auto_create_topics.to_string(),
+        ),
+        (
+            "num.partitions".to_string(),
+            config.default_partitions.to_string(),
+        ),
+        (
+            "socket.request.max.bytes".to_string(),
+            config.max_frame_bytes.to_string(),
+        ),
+        ("default.replication.factor".to_string(), "1".to_string()),
+    ]);
+    for (topic_key, value) in &config.topic_defaults {
+        if let Some(broker) = catalog::lookup(topic_key).and_then(catalog::broker_config) {
+            out.insert(broker.to_string(), value.clone());
+        }
+    }
+    out
 }
 
 /// Open the configured storage (recovering the file store, connecting to Iggy).
@@ -189,7 +219,23 @@ impl Server {
             Some(path) => Some(Quotas::load(path).map_err(std::io::Error::other)?),
             None => None,
         };
+        let broker_path = match config.storage {
+            StorageKind::Memory => None,
+            _ => Some(config.data_dir.join("broker-configs.toml")),
+        };
+        let brokers = crate::dynamic::BrokerConfigs::open(
+            config.node_id,
+            static_broker_configs(&config),
+            broker_path,
+        )
+        .map_err(std::io::Error::other)?;
+        storage.set_inherited(brokers.inherited()).await;
+        let loggers = crate::dynamic::loggers::LogLevels::new(
+            &std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+        );
         let ctx = Arc::new(Ctx {
+            brokers,
+            loggers,
             storage,
             config,
             groups,

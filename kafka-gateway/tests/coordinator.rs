@@ -310,3 +310,72 @@ fn old_clients_are_admitted_without_the_member_id_handshake_and_protocols_must_b
         ErrorCode::INVALID_SESSION_TIMEOUT
     );
 }
+
+#[test]
+fn a_static_leader_returning_to_a_stable_group_keeps_the_assignment_without_a_rebalance() {
+    let mut c = coord();
+    assert!(c
+        .join(1, join_req("", Some("inst-a"), &["range"]), 0)
+        .reply
+        .is_none());
+    assert!(c
+        .join(2, join_req("", Some("inst-b"), &["range"]), 5)
+        .reply
+        .is_none());
+    let done = joins(&c.tick(DELAY + 5));
+    let (leader_token, leader) = done
+        .iter()
+        .find(|(_, r)| r.leader == r.member_id)
+        .cloned()
+        .unwrap();
+    let follower = done
+        .iter()
+        .find(|(_, r)| r.leader != r.member_id)
+        .map(|(_, r)| r.member_id.clone())
+        .unwrap();
+    // Join tokens 1 and 2 were inst-a's and inst-b's.
+    let leader_instance = if leader_token == 1 {
+        "inst-a"
+    } else {
+        "inst-b"
+    };
+    let sync = |member: &str, assignments: Vec<(String, Bytes)>| SyncRequest {
+        group: "g".into(),
+        member_id: member.into(),
+        generation: leader.generation,
+        assignments,
+        ..Default::default()
+    };
+    c.sync(3, sync(&follower, vec![]), 10);
+    c.sync(
+        4,
+        sync(
+            &leader.member_id,
+            vec![
+                (leader.member_id.clone(), Bytes::from_static(b"P0")),
+                (follower.clone(), Bytes::from_static(b"P1")),
+            ],
+        ),
+        10,
+    );
+    assert_eq!(c.group("g").unwrap().state, State::Stable);
+    // The leader restarts with the same instance id: answered at once, same generation, told
+    // not to assign; the follower sees no rebalance.
+    let back = c
+        .join(5, join_req("", Some(leader_instance), &["range"]), 100)
+        .reply
+        .expect("answered without a rebalance");
+    assert_eq!(back.error, ErrorCode::NONE);
+    assert_eq!(back.generation, leader.generation);
+    assert_eq!(back.leader, back.member_id);
+    assert!(back.skip_assignment);
+    assert_eq!(back.members.len(), 2);
+    assert_eq!(c.group("g").unwrap().state, State::Stable);
+    assert_eq!(
+        c.heartbeat("g", &follower, None, leader.generation, 200),
+        ErrorCode::NONE
+    );
+    // Its SyncGroup gets the assignment that stands.
+    let again = c.sync(6, sync(&back.member_id, vec![]), 210).reply.unwrap();
+    assert_eq!(again.assignment, Bytes::from_static(b"P0"));
+}

@@ -61,7 +61,7 @@ fn every_fixture_decodes_reencodes_and_matches_its_snapshot() {
         insta::assert_snapshot!(format!("{name}-request"), req_tree);
         insta::assert_snapshot!(format!("{name}-response"), resp_tree);
     }
-    assert_eq!(frames, 374);
+    assert_eq!(frames, 418);
 }
 
 fn indent(s: &str) -> String {

@@ -43,6 +43,17 @@ const APIS: &[&str] = &[
     "OffsetDelete",
     "DescribeCluster",
     "DescribeTopicPartitions",
+    "AlterConfigs",
+    "IncrementalAlterConfigs",
+    "DescribeLogDirs",
+    "DescribeProducers",
+    "DescribeUserScramCredentials",
+    "AlterUserScramCredentials",
+    "DescribeClientQuotas",
+    "AlterClientQuotas",
+    "ListPartitionReassignments",
+    "AlterPartitionReassignments",
+    "ElectLeaders",
 ];
 
 fn workspace_root() -> PathBuf {

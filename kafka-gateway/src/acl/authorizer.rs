@@ -6,8 +6,7 @@
 //! Bindings persist as TOML in the data directory, replaced atomically on every change.
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
@@ -222,26 +221,14 @@ fn load(p: &PathBuf) -> Result<BTreeSet<AclBinding>, AclStoreError> {
     }
 }
 
-fn save(path: &PathBuf, set: &BTreeSet<AclBinding>) -> Result<(), AclStoreError> {
-    let io = |e| AclStoreError::Io(path.clone(), e);
+fn save(path: &Path, set: &BTreeSet<AclBinding>) -> Result<(), AclStoreError> {
+    let io = |e| AclStoreError::Io(path.to_path_buf(), e);
     let file = AclFile {
         acl: set.iter().cloned().collect(),
     };
-    let text =
-        toml::to_string(&file).map_err(|e| AclStoreError::Parse(path.clone(), e.to_string()))?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = path.with_extension("toml.tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(text.as_bytes()).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
-    if let Some(dir) = path.parent() {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io)?;
-    }
+    let text = toml::to_string(&file)
+        .map_err(|e| AclStoreError::Parse(path.to_path_buf(), e.to_string()))?;
+    crate::persist::write_atomic(path, &text).map_err(io)?;
     Ok(())
 }
 

@@ -194,10 +194,12 @@ impl Group {
             return join_error(ErrorCode::INCONSISTENT_GROUP_PROTOCOL, &req.member_id);
         }
         let mut completed = Vec::new();
+        let mut static_return = false;
         let member_id = match (req.member_id.is_empty(), &req.instance_id) {
             (true, Some(instance)) => {
                 let id = new_id.unwrap_or_default();
                 if let Some(old) = self.member_of_instance(instance) {
+                    static_return = true;
                     // A static member restarted: it takes its old place under a new id.
                     if let Some(mut m) = self.members.remove(&old) {
                         m.id = id.clone();
@@ -262,10 +264,14 @@ impl Group {
             self.join_order.push(member_id.clone());
         }
         self.protocol_type = Some(req.protocol_type.clone());
-        if self.state == State::Stable && unchanged && !is_leader {
-            // Nothing changed for a follower: tell it the current generation again.
+        if self.state == State::Stable && unchanged && (!is_leader || static_return) {
+            // Nothing changed for a follower, or a static member came back under a new id: tell
+            // it the current generation again; a returning leader keeps the assignment that
+            // stands (as Kafka does, so the other members see no rebalance).
+            let mut reply = self.join_reply(&member_id);
+            reply.skip_assignment = is_leader;
             return Step {
-                reply: Some(self.join_reply(&member_id)),
+                reply: Some(reply),
                 completed,
             };
         }
@@ -324,6 +330,7 @@ impl Group {
             leader,
             member_id: member_id.to_string(),
             members,
+            skip_assignment: false,
         }
     }
 

@@ -64,6 +64,9 @@ pub struct JoinReply {
     pub member_id: String,
     /// All members with their metadata (leader only).
     pub members: Vec<(String, Option<String>, Bytes)>,
+    /// The leader must not assign again: a static leader came back to a stable group, whose
+    /// assignment stands (JoinGroup v9+ says so; older leaders' assignments are ignored).
+    pub skip_assignment: bool,
 }
 
 /// A SyncGroup, in domain terms.

@@ -11,12 +11,28 @@ use kafka_wire::ErrorCode;
 use super::{error_code, topic_config, valid_topic_name};
 use crate::acl::{Access, Operation};
 use crate::server::Ctx;
+use crate::storage::config::{Layer, Source};
 use crate::storage::{TopicConfig, TopicMeta};
 
 /// DescribeConfigs/CreateTopics config source: set on the topic.
 pub const SOURCE_TOPIC: i8 = 1;
+/// Config source: set dynamically for this broker.
+pub const SOURCE_DYNAMIC_BROKER: i8 = 2;
+/// Config source: set dynamically as the cluster default.
+pub const SOURCE_DYNAMIC_DEFAULT: i8 = 3;
+/// Config source: the broker's static settings.
+pub const SOURCE_STATIC_BROKER: i8 = 4;
 /// Config source: a default.
 pub const SOURCE_DEFAULT: i8 = 5;
+
+/// The wire code of a broker-level layer.
+pub fn layer_code(layer: Layer) -> i8 {
+    match layer {
+        Layer::DynamicBroker => SOURCE_DYNAMIC_BROKER,
+        Layer::DynamicDefault => SOURCE_DYNAMIC_DEFAULT,
+        Layer::StaticBroker => SOURCE_STATIC_BROKER,
+    }
+}
 
 /// The configs reported for a topic: every Kafka topic config with its value and source.
 pub fn config_entries(config: &TopicConfig) -> Vec<(String, String, i8)> {
@@ -28,10 +44,10 @@ pub fn config_entries(config: &TopicConfig) -> Vec<(String, String, i8)> {
         .iter()
         .chain(internal)
         .map(|d| {
-            let source = if config.overrides.contains_key(d.name) {
-                SOURCE_TOPIC
-            } else {
-                SOURCE_DEFAULT
+            let source = match config.source(d.name) {
+                Source::Topic => SOURCE_TOPIC,
+                Source::Broker(layer) => layer_code(layer),
+                Source::Default => SOURCE_DEFAULT,
             };
             (
                 d.name.to_string(),
@@ -107,8 +123,7 @@ async fn create_one(
         .configs
         .iter()
         .filter_map(|c| Some((c.name.clone(), c.value.clone()?)));
-    let config = topic_config(&ctx.config.topic_defaults, explicit)
-        .map_err(|e| (error_code(&e), e.to_string()))?;
+    let config = topic_config(explicit).map_err(|e| (error_code(&e), e.to_string()))?;
     if validate_only {
         return Ok(TopicMeta {
             name: t.name.clone(),

@@ -7,58 +7,103 @@ use kafka_wire::messages::describe_configs::{
 };
 use kafka_wire::ErrorCode;
 
-use super::create_topics::{config_entries, SOURCE_DEFAULT};
+use super::create_topics::{config_entries, layer_code, SOURCE_DEFAULT, SOURCE_TOPIC};
 use crate::acl::{Access, Operation};
+use crate::dynamic::alter::{BROKER, BROKER_LOGGER, TOPIC};
+use crate::dynamic::{Origin, Scope};
 use crate::server::Ctx;
 use crate::storage::config::catalog::{self, Kind};
+use crate::storage::config::Layer;
 
-const TOPIC: i8 = 2;
-const BROKER: i8 = 4;
-/// Config source: set in the broker's static configuration.
-const SOURCE_STATIC_BROKER: i8 = 4;
+/// Config source: a logger level (BROKER_LOGGER resources).
+const SOURCE_LOGGER: i8 = 6;
 
 /// A resource's configs (name, value, source), or the error to answer with.
 type Entries = Result<Vec<(String, String, i8)>, (ErrorCode, String)>;
 
 /// Type codes (v3+) of the broker configs reported here.
 fn broker_config_type(name: &str) -> i8 {
-    match name {
-        "auto.create.topics.enable" => Kind::Boolean.code(),
-        _ => Kind::Int.code(),
+    match catalog::by_broker_name(name) {
+        Some(d) => d.kind.code(),
+        None if name == "auto.create.topics.enable" => Kind::Boolean.code(),
+        None => Kind::Int.code(),
     }
 }
 
-/// One reported config. Topic configs carry their type, documentation and synonyms from the
-/// catalogue: the topic's own value first, then the broker default it falls back to (Kafka
-/// lists only the broker configs it names as the topic config's synonym).
+/// The synonyms of broker config `broker`, highest precedence first: the layers that set it,
+/// then Kafka's default where it has one.
+fn broker_synonyms(ctx: &Ctx, broker: &str) -> Vec<DescribeConfigsSynonym> {
+    let synonym = |value: String, source: i8| DescribeConfigsSynonym {
+        name: broker.to_string(),
+        value: Some(value),
+        source,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    for (scope, layer) in [
+        (Scope::Broker(ctx.config.node_id), Layer::DynamicBroker),
+        (Scope::Cluster, Layer::DynamicDefault),
+    ] {
+        if let Some(v) = ctx.brokers.dynamic(scope).get(broker) {
+            out.push(synonym(v.clone(), layer_code(layer)));
+        }
+    }
+    if let Some(v) = ctx.brokers.static_value(broker) {
+        out.push(synonym(v, layer_code(Layer::StaticBroker)));
+    }
+    if let Some(d) = catalog::by_broker_name(broker).filter(|d| d.broker == Some(broker)) {
+        out.push(synonym(d.default.to_string(), SOURCE_DEFAULT));
+    }
+    out
+}
+
+/// One reported config, with its type, documentation and synonyms: for a topic config its
+/// own value first, then the broker config it falls back to (Kafka lists only the broker
+/// config it names as the topic config's synonym).
 fn entry(
-    name: String,
-    value: String,
-    source: i8,
+    ctx: &Ctx,
+    kind: i8,
+    (name, value, source): (String, String, i8),
     req: &DescribeConfigsRequest,
 ) -> DescribeConfigsResourceResult {
-    let def = catalog::lookup(&name);
+    let def = match kind {
+        TOPIC => catalog::lookup(&name),
+        _ => catalog::by_broker_name(&name),
+    };
+    let read_only = kind == BROKER && crate::dynamic::READ_ONLY.contains(&name.as_str());
     let mut synonyms = Vec::new();
     if req.include_synonyms {
-        if source != SOURCE_DEFAULT || def.is_none() {
-            synonyms.push(DescribeConfigsSynonym {
+        match kind {
+            TOPIC => {
+                if source == SOURCE_TOPIC || def.is_none() {
+                    synonyms.push(DescribeConfigsSynonym {
+                        name: name.clone(),
+                        value: Some(value.clone()),
+                        source,
+                        ..Default::default()
+                    });
+                }
+                if let Some(broker) = def.and_then(catalog::broker_config) {
+                    synonyms.extend(broker_synonyms(ctx, broker));
+                }
+            }
+            BROKER if source != SOURCE_DEFAULT || def.is_some() => {
+                synonyms = broker_synonyms(ctx, &name);
+            }
+            _ => synonyms.push(DescribeConfigsSynonym {
                 name: name.clone(),
                 value: Some(value.clone()),
                 source,
                 ..Default::default()
-            });
-        }
-        if let Some((broker, default)) = def.and_then(|d| Some((d.broker?, d.default))) {
-            synonyms.push(DescribeConfigsSynonym {
-                name: broker.into(),
-                value: Some(default.into()),
-                source: SOURCE_DEFAULT,
-                ..Default::default()
-            });
+            }),
         }
     }
     DescribeConfigsResourceResult {
-        config_type: def.map_or_else(|| broker_config_type(&name), |d| d.kind.code()),
+        config_type: match kind {
+            TOPIC => def.map_or(Kind::String.code(), |d| d.kind.code()),
+            BROKER => broker_config_type(&name),
+            _ => Kind::String.code(),
+        },
         documentation: if req.include_documentation {
             def.map(|d| d.doc.to_string())
         } else {
@@ -68,10 +113,45 @@ fn entry(
         synonyms,
         name,
         value: Some(value),
-        read_only: false,
+        read_only,
         config_source: source,
         ..Default::default()
     }
+}
+
+/// A broker's configs: every one with its effective value for this broker, or only the
+/// dynamic cluster defaults for the default resource (name "").
+fn broker_entries(ctx: &Ctx, name: &str) -> Entries {
+    if name.is_empty() {
+        return Ok(ctx
+            .brokers
+            .dynamic(Scope::Cluster)
+            .into_iter()
+            .map(|(k, v)| (k, v, layer_code(Layer::DynamicDefault)))
+            .collect());
+    }
+    if name != ctx.config.node_id.to_string() {
+        return Err((
+            ErrorCode::INVALID_REQUEST,
+            format!(
+                "Unexpected broker id, expected {}, but received {name}",
+                ctx.config.node_id
+            ),
+        ));
+    }
+    Ok(ctx
+        .brokers
+        .names()
+        .into_iter()
+        .filter_map(|n| {
+            let (v, origin) = ctx.brokers.resolve(&n)?;
+            let source = match origin {
+                Origin::Layer(l) => layer_code(l),
+                Origin::Default => SOURCE_DEFAULT,
+            };
+            Some((n, v, source))
+        })
+        .collect())
 }
 
 /// Answer a DescribeConfigs request.
@@ -92,6 +172,10 @@ pub async fn handle(
                 ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
                 "DESCRIBE_CONFIGS on the cluster is needed".into(),
             )),
+            BROKER_LOGGER if !access.cluster(Operation::DescribeConfigs) => Err((
+                ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
+                "DESCRIBE_CONFIGS on the cluster is needed".into(),
+            )),
             TOPIC => match ctx.storage.topic(&r.resource_name).await {
                 Some(t) => Ok(config_entries(&t.config)),
                 None => Err((
@@ -99,38 +183,19 @@ pub async fn handle(
                     format!("unknown topic {}", r.resource_name),
                 )),
             },
-            BROKER
-                if r.resource_name.is_empty()
-                    || r.resource_name == ctx.config.node_id.to_string() =>
-            {
-                Ok(vec![
-                    (
-                        "auto.create.topics.enable".into(),
-                        ctx.config.auto_create_topics.to_string(),
-                        SOURCE_STATIC_BROKER,
-                    ),
-                    (
-                        "num.partitions".into(),
-                        ctx.config.default_partitions.to_string(),
-                        SOURCE_STATIC_BROKER,
-                    ),
-                    ("message.max.bytes".into(), "1048588".into(), SOURCE_DEFAULT),
-                    (
-                        "socket.request.max.bytes".into(),
-                        ctx.config.max_frame_bytes.to_string(),
-                        SOURCE_STATIC_BROKER,
-                    ),
-                    (
-                        "default.replication.factor".into(),
-                        "1".into(),
-                        SOURCE_DEFAULT,
-                    ),
-                    ("min.insync.replicas".into(), "1".into(), SOURCE_DEFAULT),
-                ])
-            }
-            BROKER => Err((
+            BROKER => broker_entries(ctx, &r.resource_name),
+            BROKER_LOGGER if r.resource_name == ctx.config.node_id.to_string() => Ok(ctx
+                .loggers
+                .describe()
+                .into_iter()
+                .map(|(k, v)| (k, v, SOURCE_LOGGER))
+                .collect()),
+            BROKER_LOGGER => Err((
                 ErrorCode::INVALID_REQUEST,
-                format!("unknown broker {}", r.resource_name),
+                format!(
+                    "Unexpected broker id, expected {}, but received {}",
+                    ctx.config.node_id, r.resource_name
+                ),
             )),
             other => Err((
                 ErrorCode::INVALID_REQUEST,
@@ -148,7 +213,7 @@ pub async fn handle(
                             .as_ref()
                             .is_none_or(|keys| keys.is_empty() || keys.contains(n))
                     })
-                    .map(|(n, v, s)| entry(n, v, s, &req))
+                    .map(|e| entry(ctx, r.resource_type, e, &req))
                     .collect(),
                 ..Default::default()
             },

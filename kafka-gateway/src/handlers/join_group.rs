@@ -58,6 +58,7 @@ pub async fn handle(
                 },
             )
             .collect(),
+        skip_assignment: r.skip_assignment,
         ..Default::default()
     }
 }

@@ -54,7 +54,7 @@ pub async fn find_or_create(ctx: &Ctx, name: &str, create: bool) -> Result<Topic
     if !(create && ctx.config.auto_create_topics) {
         return Err(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
     }
-    let config = topic_config(&ctx.config.topic_defaults, []).map_err(|e| error_code(&e))?;
+    let config = topic_config([]).map_err(|e| error_code(&e))?;
     match ctx
         .storage
         .create_topic(name, ctx.config.default_partitions, config)

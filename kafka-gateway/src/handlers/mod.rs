@@ -1,6 +1,7 @@
 //! One module per API: `handle(ctx, request, version) -> response`. Handlers never touch the
 //! socket; they speak to storage through the [`Storage`](crate::storage::Storage) trait.
 
+pub mod alter_configs;
 pub mod api_versions;
 pub mod create_acls;
 pub mod create_partitions;
@@ -17,6 +18,7 @@ pub mod describe_topic_partitions;
 pub mod fetch;
 pub mod find_coordinator;
 pub mod heartbeat;
+pub mod incremental_alter_configs;
 pub mod init_producer_id;
 pub mod join_group;
 pub mod leave_group;
@@ -71,12 +73,10 @@ pub fn tp(topic: &str, partition: i32) -> TopicPartition {
     }
 }
 
-/// The config a new topic gets: the gateway's defaults overlaid with the request's settings.
+/// The config a new topic gets: the request's settings, validated (broker-level defaults are
+/// inherited by the store).
 pub fn topic_config(
-    defaults: &[(String, String)],
     explicit: impl IntoIterator<Item = (String, String)>,
 ) -> Result<crate::storage::TopicConfig, StorageError> {
-    let mut map: std::collections::BTreeMap<String, String> = defaults.iter().cloned().collect();
-    map.extend(explicit);
-    crate::storage::TopicConfig::new(map)
+    crate::storage::TopicConfig::new(explicit.into_iter().collect())
 }

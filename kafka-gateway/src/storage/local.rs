@@ -18,7 +18,7 @@ use super::log::{LogFactory, PartitionLog, Placement};
 use super::memory::MemoryFactory;
 use super::producers::{Check, ProducerTable};
 use super::{
-    Appended, BatchIn, Offsets, ReadOut, Storage, StorageError, TopicConfig, TopicMeta,
+    Appended, BatchIn, Inherited, Offsets, ReadOut, Storage, StorageError, TopicConfig, TopicMeta,
     TopicPartition,
 };
 
@@ -57,6 +57,7 @@ pub struct LocalStorage {
     producer_ids: Mutex<(i64, i64)>,
     flush: FlushPolicy,
     offsets: Mutex<super::offsets::OffsetStore>,
+    inherited: RwLock<Inherited>,
 }
 
 /// Producer ids reserved on disk at a time.
@@ -110,6 +111,7 @@ impl LocalStorage {
             producer_ids: Mutex::new((1, i64::MAX)),
             flush: FlushPolicy::Never,
             offsets: Mutex::new(super::offsets::OffsetStore::memory()),
+            inherited: RwLock::default(),
         }
     }
 
@@ -142,6 +144,7 @@ impl LocalStorage {
             producer_ids: Mutex::new((start, start)),
             flush,
             offsets: Mutex::new(super::offsets::OffsetStore::open(dir)?),
+            inherited: RwLock::default(),
         })
     }
 
@@ -254,11 +257,16 @@ impl Storage for LocalStorage {
         if self.topic_of(name).is_some() {
             return Err(StorageError::TopicExists(name.into()));
         }
+        let inherited = self
+            .inherited
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let meta = TopicMeta {
             name: name.into(),
             id: new_topic_id(),
             partitions,
-            config,
+            config: config.with_inherited(inherited),
         };
         let parts = (0..partitions)
             .map(|p| open_partition(&*self.factory, name, p))
@@ -325,6 +333,44 @@ impl Storage for LocalStorage {
         }
         topics.insert(name.into(), Arc::new(Topic { meta, partitions }));
         Ok(())
+    }
+
+    async fn alter_topic_config(
+        &self,
+        name: &str,
+        config: TopicConfig,
+    ) -> Result<(), StorageError> {
+        let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
+        let t = topics
+            .get(name)
+            .cloned()
+            .ok_or_else(|| StorageError::UnknownTopicOrPartition(name.into()))?;
+        let inherited = t.meta.config.inherited.clone();
+        let meta = TopicMeta {
+            config: config.with_inherited(inherited),
+            ..t.meta.clone()
+        };
+        if let Some(m) = &self.meta {
+            m.save_topic(&meta)?;
+        }
+        let partitions = t.partitions.clone();
+        topics.insert(name.into(), Arc::new(Topic { meta, partitions }));
+        Ok(())
+    }
+
+    async fn set_inherited(&self, inherited: Inherited) {
+        let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
+        *self.inherited.write().unwrap_or_else(|e| e.into_inner()) = inherited.clone();
+        for t in topics.values_mut() {
+            let meta = TopicMeta {
+                config: t.meta.config.clone().with_inherited(inherited.clone()),
+                ..t.meta.clone()
+            };
+            *t = Arc::new(Topic {
+                meta,
+                partitions: t.partitions.clone(),
+            });
+        }
     }
 
     async fn topics(&self) -> Vec<TopicMeta> {

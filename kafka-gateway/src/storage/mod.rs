@@ -20,7 +20,7 @@ use bytes::Bytes;
 use kafka_wire::primitives::Uuid;
 use tokio::sync::watch;
 
-pub use config::TopicConfig;
+pub use config::{Inherited, TopicConfig};
 pub use local::LocalStorage;
 
 /// Why a storage operation failed, mapped to a Kafka error code by the handlers.
@@ -171,6 +171,13 @@ pub trait Storage: Send + Sync + 'static {
     async fn delete_topic(&self, name: &str) -> Result<(), StorageError>;
     /// Grow a topic to `total` partitions.
     async fn create_partitions(&self, name: &str, total: i32) -> Result<(), StorageError>;
+    /// Replace a topic's explicit configs (AlterConfigs): persisted, and in force for its
+    /// partitions from the next append or retention pass.
+    async fn alter_topic_config(&self, name: &str, config: TopicConfig)
+        -> Result<(), StorageError>;
+    /// The broker-level values every topic inherits where it sets nothing (the gateway's
+    /// settings and the dynamic broker configs); topics created later inherit them too.
+    async fn set_inherited(&self, inherited: Inherited);
     /// Every topic.
     async fn topics(&self) -> Vec<TopicMeta>;
     /// One topic, by name.

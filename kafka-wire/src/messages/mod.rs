@@ -10,6 +10,10 @@ use crate::sample::{Sample, Seed};
 use crate::value::Value;
 use crate::writer::Writer;
 
+pub mod alter_client_quotas;
+pub mod alter_configs;
+pub mod alter_partition_reassignments;
+pub mod alter_user_scram_credentials;
 pub mod api_versions;
 pub mod create_acls;
 pub mod create_partitions;
@@ -19,18 +23,25 @@ pub mod delete_groups;
 pub mod delete_records;
 pub mod delete_topics;
 pub mod describe_acls;
+pub mod describe_client_quotas;
 pub mod describe_cluster;
 pub mod describe_configs;
 pub mod describe_groups;
+pub mod describe_log_dirs;
+pub mod describe_producers;
 pub mod describe_topic_partitions;
+pub mod describe_user_scram_credentials;
+pub mod elect_leaders;
 pub mod fetch;
 pub mod find_coordinator;
 pub mod heartbeat;
+pub mod incremental_alter_configs;
 pub mod init_producer_id;
 pub mod join_group;
 pub mod leave_group;
 pub mod list_groups;
 pub mod list_offsets;
+pub mod list_partition_reassignments;
 pub mod metadata;
 pub mod offset_commit;
 pub mod offset_delete;
@@ -41,6 +52,14 @@ pub mod sasl_authenticate;
 pub mod sasl_handshake;
 pub mod sync_group;
 
+pub use alter_client_quotas::{AlterClientQuotasRequest, AlterClientQuotasResponse};
+pub use alter_configs::{AlterConfigsRequest, AlterConfigsResponse};
+pub use alter_partition_reassignments::{
+    AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse,
+};
+pub use alter_user_scram_credentials::{
+    AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse,
+};
 pub use api_versions::{ApiVersionsRequest, ApiVersionsResponse};
 pub use create_acls::{CreateAclsRequest, CreateAclsResponse};
 pub use create_partitions::{CreatePartitionsRequest, CreatePartitionsResponse};
@@ -50,20 +69,33 @@ pub use delete_groups::{DeleteGroupsRequest, DeleteGroupsResponse};
 pub use delete_records::{DeleteRecordsRequest, DeleteRecordsResponse};
 pub use delete_topics::{DeleteTopicsRequest, DeleteTopicsResponse};
 pub use describe_acls::{DescribeAclsRequest, DescribeAclsResponse};
+pub use describe_client_quotas::{DescribeClientQuotasRequest, DescribeClientQuotasResponse};
 pub use describe_cluster::{DescribeClusterRequest, DescribeClusterResponse};
 pub use describe_configs::{DescribeConfigsRequest, DescribeConfigsResponse};
 pub use describe_groups::{DescribeGroupsRequest, DescribeGroupsResponse};
+pub use describe_log_dirs::{DescribeLogDirsRequest, DescribeLogDirsResponse};
+pub use describe_producers::{DescribeProducersRequest, DescribeProducersResponse};
 pub use describe_topic_partitions::{
     DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse,
 };
+pub use describe_user_scram_credentials::{
+    DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse,
+};
+pub use elect_leaders::{ElectLeadersRequest, ElectLeadersResponse};
 pub use fetch::{FetchRequest, FetchResponse};
 pub use find_coordinator::{FindCoordinatorRequest, FindCoordinatorResponse};
 pub use heartbeat::{HeartbeatRequest, HeartbeatResponse};
+pub use incremental_alter_configs::{
+    IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+};
 pub use init_producer_id::{InitProducerIdRequest, InitProducerIdResponse};
 pub use join_group::{JoinGroupRequest, JoinGroupResponse};
 pub use leave_group::{LeaveGroupRequest, LeaveGroupResponse};
 pub use list_groups::{ListGroupsRequest, ListGroupsResponse};
 pub use list_offsets::{ListOffsetsRequest, ListOffsetsResponse};
+pub use list_partition_reassignments::{
+    ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse,
+};
 pub use metadata::{MetadataRequest, MetadataResponse};
 pub use offset_commit::{OffsetCommitRequest, OffsetCommitResponse};
 pub use offset_delete::{OffsetDeleteRequest, OffsetDeleteResponse};
@@ -138,6 +170,28 @@ pub enum ApiKey {
     DescribeCluster = 60,
     /// DescribeTopicPartitions (key 75).
     DescribeTopicPartitions = 75,
+    /// AlterConfigs (key 33).
+    AlterConfigs = 33,
+    /// IncrementalAlterConfigs (key 44).
+    IncrementalAlterConfigs = 44,
+    /// DescribeLogDirs (key 35).
+    DescribeLogDirs = 35,
+    /// DescribeProducers (key 61).
+    DescribeProducers = 61,
+    /// DescribeUserScramCredentials (key 50).
+    DescribeUserScramCredentials = 50,
+    /// AlterUserScramCredentials (key 51).
+    AlterUserScramCredentials = 51,
+    /// DescribeClientQuotas (key 48).
+    DescribeClientQuotas = 48,
+    /// AlterClientQuotas (key 49).
+    AlterClientQuotas = 49,
+    /// ListPartitionReassignments (key 46).
+    ListPartitionReassignments = 46,
+    /// AlterPartitionReassignments (key 45).
+    AlterPartitionReassignments = 45,
+    /// ElectLeaders (key 43).
+    ElectLeaders = 43,
 }
 
 impl ApiKey {
@@ -173,6 +227,17 @@ impl ApiKey {
         ApiKey::OffsetDelete,
         ApiKey::DescribeCluster,
         ApiKey::DescribeTopicPartitions,
+        ApiKey::AlterConfigs,
+        ApiKey::IncrementalAlterConfigs,
+        ApiKey::DescribeLogDirs,
+        ApiKey::DescribeProducers,
+        ApiKey::DescribeUserScramCredentials,
+        ApiKey::AlterUserScramCredentials,
+        ApiKey::DescribeClientQuotas,
+        ApiKey::AlterClientQuotas,
+        ApiKey::ListPartitionReassignments,
+        ApiKey::AlterPartitionReassignments,
+        ApiKey::ElectLeaders,
     ];
 
     /// The API with this key, if the codec knows it.
@@ -208,6 +273,17 @@ impl ApiKey {
             47 => Some(ApiKey::OffsetDelete),
             60 => Some(ApiKey::DescribeCluster),
             75 => Some(ApiKey::DescribeTopicPartitions),
+            33 => Some(ApiKey::AlterConfigs),
+            44 => Some(ApiKey::IncrementalAlterConfigs),
+            35 => Some(ApiKey::DescribeLogDirs),
+            61 => Some(ApiKey::DescribeProducers),
+            50 => Some(ApiKey::DescribeUserScramCredentials),
+            51 => Some(ApiKey::AlterUserScramCredentials),
+            48 => Some(ApiKey::DescribeClientQuotas),
+            49 => Some(ApiKey::AlterClientQuotas),
+            46 => Some(ApiKey::ListPartitionReassignments),
+            45 => Some(ApiKey::AlterPartitionReassignments),
+            43 => Some(ApiKey::ElectLeaders),
             _ => None,
         }
     }
@@ -245,6 +321,17 @@ impl ApiKey {
             ApiKey::OffsetDelete => "OffsetDelete",
             ApiKey::DescribeCluster => "DescribeCluster",
             ApiKey::DescribeTopicPartitions => "DescribeTopicPartitions",
+            ApiKey::AlterConfigs => "AlterConfigs",
+            ApiKey::IncrementalAlterConfigs => "IncrementalAlterConfigs",
+            ApiKey::DescribeLogDirs => "DescribeLogDirs",
+            ApiKey::DescribeProducers => "DescribeProducers",
+            ApiKey::DescribeUserScramCredentials => "DescribeUserScramCredentials",
+            ApiKey::AlterUserScramCredentials => "AlterUserScramCredentials",
+            ApiKey::DescribeClientQuotas => "DescribeClientQuotas",
+            ApiKey::AlterClientQuotas => "AlterClientQuotas",
+            ApiKey::ListPartitionReassignments => "ListPartitionReassignments",
+            ApiKey::AlterPartitionReassignments => "AlterPartitionReassignments",
+            ApiKey::ElectLeaders => "ElectLeaders",
         }
     }
 
@@ -353,6 +440,50 @@ impl ApiKey {
                 DescribeTopicPartitionsRequest::MIN_VERSION,
                 DescribeTopicPartitionsRequest::MAX_VERSION,
             ),
+            ApiKey::AlterConfigs => (
+                AlterConfigsRequest::MIN_VERSION,
+                AlterConfigsRequest::MAX_VERSION,
+            ),
+            ApiKey::IncrementalAlterConfigs => (
+                IncrementalAlterConfigsRequest::MIN_VERSION,
+                IncrementalAlterConfigsRequest::MAX_VERSION,
+            ),
+            ApiKey::DescribeLogDirs => (
+                DescribeLogDirsRequest::MIN_VERSION,
+                DescribeLogDirsRequest::MAX_VERSION,
+            ),
+            ApiKey::DescribeProducers => (
+                DescribeProducersRequest::MIN_VERSION,
+                DescribeProducersRequest::MAX_VERSION,
+            ),
+            ApiKey::DescribeUserScramCredentials => (
+                DescribeUserScramCredentialsRequest::MIN_VERSION,
+                DescribeUserScramCredentialsRequest::MAX_VERSION,
+            ),
+            ApiKey::AlterUserScramCredentials => (
+                AlterUserScramCredentialsRequest::MIN_VERSION,
+                AlterUserScramCredentialsRequest::MAX_VERSION,
+            ),
+            ApiKey::DescribeClientQuotas => (
+                DescribeClientQuotasRequest::MIN_VERSION,
+                DescribeClientQuotasRequest::MAX_VERSION,
+            ),
+            ApiKey::AlterClientQuotas => (
+                AlterClientQuotasRequest::MIN_VERSION,
+                AlterClientQuotasRequest::MAX_VERSION,
+            ),
+            ApiKey::ListPartitionReassignments => (
+                ListPartitionReassignmentsRequest::MIN_VERSION,
+                ListPartitionReassignmentsRequest::MAX_VERSION,
+            ),
+            ApiKey::AlterPartitionReassignments => (
+                AlterPartitionReassignmentsRequest::MIN_VERSION,
+                AlterPartitionReassignmentsRequest::MAX_VERSION,
+            ),
+            ApiKey::ElectLeaders => (
+                ElectLeadersRequest::MIN_VERSION,
+                ElectLeadersRequest::MAX_VERSION,
+            ),
         }
     }
 
@@ -389,6 +520,25 @@ impl ApiKey {
             ApiKey::OffsetDelete => OffsetDeleteRequest::is_flexible(version),
             ApiKey::DescribeCluster => DescribeClusterRequest::is_flexible(version),
             ApiKey::DescribeTopicPartitions => DescribeTopicPartitionsRequest::is_flexible(version),
+            ApiKey::AlterConfigs => AlterConfigsRequest::is_flexible(version),
+            ApiKey::IncrementalAlterConfigs => IncrementalAlterConfigsRequest::is_flexible(version),
+            ApiKey::DescribeLogDirs => DescribeLogDirsRequest::is_flexible(version),
+            ApiKey::DescribeProducers => DescribeProducersRequest::is_flexible(version),
+            ApiKey::DescribeUserScramCredentials => {
+                DescribeUserScramCredentialsRequest::is_flexible(version)
+            }
+            ApiKey::AlterUserScramCredentials => {
+                AlterUserScramCredentialsRequest::is_flexible(version)
+            }
+            ApiKey::DescribeClientQuotas => DescribeClientQuotasRequest::is_flexible(version),
+            ApiKey::AlterClientQuotas => AlterClientQuotasRequest::is_flexible(version),
+            ApiKey::ListPartitionReassignments => {
+                ListPartitionReassignmentsRequest::is_flexible(version)
+            }
+            ApiKey::AlterPartitionReassignments => {
+                AlterPartitionReassignmentsRequest::is_flexible(version)
+            }
+            ApiKey::ElectLeaders => ElectLeadersRequest::is_flexible(version),
         }
     }
 }
@@ -456,6 +606,28 @@ pub enum RequestBody {
     DescribeCluster(DescribeClusterRequest),
     /// DescribeTopicPartitions Request.
     DescribeTopicPartitions(DescribeTopicPartitionsRequest),
+    /// AlterConfigs Request.
+    AlterConfigs(AlterConfigsRequest),
+    /// IncrementalAlterConfigs Request.
+    IncrementalAlterConfigs(IncrementalAlterConfigsRequest),
+    /// DescribeLogDirs Request.
+    DescribeLogDirs(DescribeLogDirsRequest),
+    /// DescribeProducers Request.
+    DescribeProducers(DescribeProducersRequest),
+    /// DescribeUserScramCredentials Request.
+    DescribeUserScramCredentials(DescribeUserScramCredentialsRequest),
+    /// AlterUserScramCredentials Request.
+    AlterUserScramCredentials(AlterUserScramCredentialsRequest),
+    /// DescribeClientQuotas Request.
+    DescribeClientQuotas(DescribeClientQuotasRequest),
+    /// AlterClientQuotas Request.
+    AlterClientQuotas(AlterClientQuotasRequest),
+    /// ListPartitionReassignments Request.
+    ListPartitionReassignments(ListPartitionReassignmentsRequest),
+    /// AlterPartitionReassignments Request.
+    AlterPartitionReassignments(AlterPartitionReassignmentsRequest),
+    /// ElectLeaders Request.
+    ElectLeaders(ElectLeadersRequest),
 }
 
 impl RequestBody {
@@ -492,6 +664,17 @@ impl RequestBody {
             Self::OffsetDelete(_) => ApiKey::OffsetDelete,
             Self::DescribeCluster(_) => ApiKey::DescribeCluster,
             Self::DescribeTopicPartitions(_) => ApiKey::DescribeTopicPartitions,
+            Self::AlterConfigs(_) => ApiKey::AlterConfigs,
+            Self::IncrementalAlterConfigs(_) => ApiKey::IncrementalAlterConfigs,
+            Self::DescribeLogDirs(_) => ApiKey::DescribeLogDirs,
+            Self::DescribeProducers(_) => ApiKey::DescribeProducers,
+            Self::DescribeUserScramCredentials(_) => ApiKey::DescribeUserScramCredentials,
+            Self::AlterUserScramCredentials(_) => ApiKey::AlterUserScramCredentials,
+            Self::DescribeClientQuotas(_) => ApiKey::DescribeClientQuotas,
+            Self::AlterClientQuotas(_) => ApiKey::AlterClientQuotas,
+            Self::ListPartitionReassignments(_) => ApiKey::ListPartitionReassignments,
+            Self::AlterPartitionReassignments(_) => ApiKey::AlterPartitionReassignments,
+            Self::ElectLeaders(_) => ApiKey::ElectLeaders,
         }
     }
 
@@ -568,6 +751,39 @@ impl RequestBody {
             ApiKey::DescribeTopicPartitions => Self::DescribeTopicPartitions(
                 DescribeTopicPartitionsRequest::decode_body(src, version)?,
             ),
+            ApiKey::AlterConfigs => {
+                Self::AlterConfigs(AlterConfigsRequest::decode_body(src, version)?)
+            }
+            ApiKey::IncrementalAlterConfigs => Self::IncrementalAlterConfigs(
+                IncrementalAlterConfigsRequest::decode_body(src, version)?,
+            ),
+            ApiKey::DescribeLogDirs => {
+                Self::DescribeLogDirs(DescribeLogDirsRequest::decode_body(src, version)?)
+            }
+            ApiKey::DescribeProducers => {
+                Self::DescribeProducers(DescribeProducersRequest::decode_body(src, version)?)
+            }
+            ApiKey::DescribeUserScramCredentials => Self::DescribeUserScramCredentials(
+                DescribeUserScramCredentialsRequest::decode_body(src, version)?,
+            ),
+            ApiKey::AlterUserScramCredentials => Self::AlterUserScramCredentials(
+                AlterUserScramCredentialsRequest::decode_body(src, version)?,
+            ),
+            ApiKey::DescribeClientQuotas => {
+                Self::DescribeClientQuotas(DescribeClientQuotasRequest::decode_body(src, version)?)
+            }
+            ApiKey::AlterClientQuotas => {
+                Self::AlterClientQuotas(AlterClientQuotasRequest::decode_body(src, version)?)
+            }
+            ApiKey::ListPartitionReassignments => Self::ListPartitionReassignments(
+                ListPartitionReassignmentsRequest::decode_body(src, version)?,
+            ),
+            ApiKey::AlterPartitionReassignments => Self::AlterPartitionReassignments(
+                AlterPartitionReassignmentsRequest::decode_body(src, version)?,
+            ),
+            ApiKey::ElectLeaders => {
+                Self::ElectLeaders(ElectLeadersRequest::decode_body(src, version)?)
+            }
         })
     }
 
@@ -699,6 +915,52 @@ impl RequestBody {
                 let (m, trailing) = DescribeTopicPartitionsRequest::decode_prefix(src, version)?;
                 (Self::DescribeTopicPartitions(m), trailing)
             }
+            ApiKey::AlterConfigs => {
+                let (m, trailing) = AlterConfigsRequest::decode_prefix(src, version)?;
+                (Self::AlterConfigs(m), trailing)
+            }
+            ApiKey::IncrementalAlterConfigs => {
+                let (m, trailing) = IncrementalAlterConfigsRequest::decode_prefix(src, version)?;
+                (Self::IncrementalAlterConfigs(m), trailing)
+            }
+            ApiKey::DescribeLogDirs => {
+                let (m, trailing) = DescribeLogDirsRequest::decode_prefix(src, version)?;
+                (Self::DescribeLogDirs(m), trailing)
+            }
+            ApiKey::DescribeProducers => {
+                let (m, trailing) = DescribeProducersRequest::decode_prefix(src, version)?;
+                (Self::DescribeProducers(m), trailing)
+            }
+            ApiKey::DescribeUserScramCredentials => {
+                let (m, trailing) =
+                    DescribeUserScramCredentialsRequest::decode_prefix(src, version)?;
+                (Self::DescribeUserScramCredentials(m), trailing)
+            }
+            ApiKey::AlterUserScramCredentials => {
+                let (m, trailing) = AlterUserScramCredentialsRequest::decode_prefix(src, version)?;
+                (Self::AlterUserScramCredentials(m), trailing)
+            }
+            ApiKey::DescribeClientQuotas => {
+                let (m, trailing) = DescribeClientQuotasRequest::decode_prefix(src, version)?;
+                (Self::DescribeClientQuotas(m), trailing)
+            }
+            ApiKey::AlterClientQuotas => {
+                let (m, trailing) = AlterClientQuotasRequest::decode_prefix(src, version)?;
+                (Self::AlterClientQuotas(m), trailing)
+            }
+            ApiKey::ListPartitionReassignments => {
+                let (m, trailing) = ListPartitionReassignmentsRequest::decode_prefix(src, version)?;
+                (Self::ListPartitionReassignments(m), trailing)
+            }
+            ApiKey::AlterPartitionReassignments => {
+                let (m, trailing) =
+                    AlterPartitionReassignmentsRequest::decode_prefix(src, version)?;
+                (Self::AlterPartitionReassignments(m), trailing)
+            }
+            ApiKey::ElectLeaders => {
+                let (m, trailing) = ElectLeadersRequest::decode_prefix(src, version)?;
+                (Self::ElectLeaders(m), trailing)
+            }
         })
     }
 
@@ -735,6 +997,17 @@ impl RequestBody {
             Self::OffsetDelete(m) => m.encode_body(w, version),
             Self::DescribeCluster(m) => m.encode_body(w, version),
             Self::DescribeTopicPartitions(m) => m.encode_body(w, version),
+            Self::AlterConfigs(m) => m.encode_body(w, version),
+            Self::IncrementalAlterConfigs(m) => m.encode_body(w, version),
+            Self::DescribeLogDirs(m) => m.encode_body(w, version),
+            Self::DescribeProducers(m) => m.encode_body(w, version),
+            Self::DescribeUserScramCredentials(m) => m.encode_body(w, version),
+            Self::AlterUserScramCredentials(m) => m.encode_body(w, version),
+            Self::DescribeClientQuotas(m) => m.encode_body(w, version),
+            Self::AlterClientQuotas(m) => m.encode_body(w, version),
+            Self::ListPartitionReassignments(m) => m.encode_body(w, version),
+            Self::AlterPartitionReassignments(m) => m.encode_body(w, version),
+            Self::ElectLeaders(m) => m.encode_body(w, version),
         }
     }
 
@@ -771,6 +1044,17 @@ impl RequestBody {
             Self::OffsetDelete(m) => m.body_size(version),
             Self::DescribeCluster(m) => m.body_size(version),
             Self::DescribeTopicPartitions(m) => m.body_size(version),
+            Self::AlterConfigs(m) => m.body_size(version),
+            Self::IncrementalAlterConfigs(m) => m.body_size(version),
+            Self::DescribeLogDirs(m) => m.body_size(version),
+            Self::DescribeProducers(m) => m.body_size(version),
+            Self::DescribeUserScramCredentials(m) => m.body_size(version),
+            Self::AlterUserScramCredentials(m) => m.body_size(version),
+            Self::DescribeClientQuotas(m) => m.body_size(version),
+            Self::AlterClientQuotas(m) => m.body_size(version),
+            Self::ListPartitionReassignments(m) => m.body_size(version),
+            Self::AlterPartitionReassignments(m) => m.body_size(version),
+            Self::ElectLeaders(m) => m.body_size(version),
         }
     }
 
@@ -877,6 +1161,48 @@ impl RequestBody {
                 version,
                 DescribeTopicPartitionsRequest::is_flexible(version),
             )),
+            Self::AlterConfigs(m) => {
+                m.fit_version(&Cx::new(version, AlterConfigsRequest::is_flexible(version)))
+            }
+            Self::IncrementalAlterConfigs(m) => m.fit_version(&Cx::new(
+                version,
+                IncrementalAlterConfigsRequest::is_flexible(version),
+            )),
+            Self::DescribeLogDirs(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeLogDirsRequest::is_flexible(version),
+            )),
+            Self::DescribeProducers(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeProducersRequest::is_flexible(version),
+            )),
+            Self::DescribeUserScramCredentials(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeUserScramCredentialsRequest::is_flexible(version),
+            )),
+            Self::AlterUserScramCredentials(m) => m.fit_version(&Cx::new(
+                version,
+                AlterUserScramCredentialsRequest::is_flexible(version),
+            )),
+            Self::DescribeClientQuotas(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeClientQuotasRequest::is_flexible(version),
+            )),
+            Self::AlterClientQuotas(m) => m.fit_version(&Cx::new(
+                version,
+                AlterClientQuotasRequest::is_flexible(version),
+            )),
+            Self::ListPartitionReassignments(m) => m.fit_version(&Cx::new(
+                version,
+                ListPartitionReassignmentsRequest::is_flexible(version),
+            )),
+            Self::AlterPartitionReassignments(m) => m.fit_version(&Cx::new(
+                version,
+                AlterPartitionReassignmentsRequest::is_flexible(version),
+            )),
+            Self::ElectLeaders(m) => {
+                m.fit_version(&Cx::new(version, ElectLeadersRequest::is_flexible(version)))
+            }
         }
     }
 
@@ -914,6 +1240,17 @@ impl RequestBody {
             Self::OffsetDelete(m) => m.error_codes(f),
             Self::DescribeCluster(m) => m.error_codes(f),
             Self::DescribeTopicPartitions(m) => m.error_codes(f),
+            Self::AlterConfigs(m) => m.error_codes(f),
+            Self::IncrementalAlterConfigs(m) => m.error_codes(f),
+            Self::DescribeLogDirs(m) => m.error_codes(f),
+            Self::DescribeProducers(m) => m.error_codes(f),
+            Self::DescribeUserScramCredentials(m) => m.error_codes(f),
+            Self::AlterUserScramCredentials(m) => m.error_codes(f),
+            Self::DescribeClientQuotas(m) => m.error_codes(f),
+            Self::AlterClientQuotas(m) => m.error_codes(f),
+            Self::ListPartitionReassignments(m) => m.error_codes(f),
+            Self::AlterPartitionReassignments(m) => m.error_codes(f),
+            Self::ElectLeaders(m) => m.error_codes(f),
         }
     }
 
@@ -950,6 +1287,17 @@ impl RequestBody {
             Self::OffsetDelete(m) => m.value(version),
             Self::DescribeCluster(m) => m.value(version),
             Self::DescribeTopicPartitions(m) => m.value(version),
+            Self::AlterConfigs(m) => m.value(version),
+            Self::IncrementalAlterConfigs(m) => m.value(version),
+            Self::DescribeLogDirs(m) => m.value(version),
+            Self::DescribeProducers(m) => m.value(version),
+            Self::DescribeUserScramCredentials(m) => m.value(version),
+            Self::AlterUserScramCredentials(m) => m.value(version),
+            Self::DescribeClientQuotas(m) => m.value(version),
+            Self::AlterClientQuotas(m) => m.value(version),
+            Self::ListPartitionReassignments(m) => m.value(version),
+            Self::AlterPartitionReassignments(m) => m.value(version),
+            Self::ElectLeaders(m) => m.value(version),
         }
     }
 
@@ -1006,6 +1354,35 @@ impl RequestBody {
             ApiKey::DescribeTopicPartitions => {
                 Self::DescribeTopicPartitions(DescribeTopicPartitionsRequest::sample(&cx, s))
             }
+            ApiKey::AlterConfigs => Self::AlterConfigs(AlterConfigsRequest::sample(&cx, s)),
+            ApiKey::IncrementalAlterConfigs => {
+                Self::IncrementalAlterConfigs(IncrementalAlterConfigsRequest::sample(&cx, s))
+            }
+            ApiKey::DescribeLogDirs => {
+                Self::DescribeLogDirs(DescribeLogDirsRequest::sample(&cx, s))
+            }
+            ApiKey::DescribeProducers => {
+                Self::DescribeProducers(DescribeProducersRequest::sample(&cx, s))
+            }
+            ApiKey::DescribeUserScramCredentials => Self::DescribeUserScramCredentials(
+                DescribeUserScramCredentialsRequest::sample(&cx, s),
+            ),
+            ApiKey::AlterUserScramCredentials => {
+                Self::AlterUserScramCredentials(AlterUserScramCredentialsRequest::sample(&cx, s))
+            }
+            ApiKey::DescribeClientQuotas => {
+                Self::DescribeClientQuotas(DescribeClientQuotasRequest::sample(&cx, s))
+            }
+            ApiKey::AlterClientQuotas => {
+                Self::AlterClientQuotas(AlterClientQuotasRequest::sample(&cx, s))
+            }
+            ApiKey::ListPartitionReassignments => {
+                Self::ListPartitionReassignments(ListPartitionReassignmentsRequest::sample(&cx, s))
+            }
+            ApiKey::AlterPartitionReassignments => Self::AlterPartitionReassignments(
+                AlterPartitionReassignmentsRequest::sample(&cx, s),
+            ),
+            ApiKey::ElectLeaders => Self::ElectLeaders(ElectLeadersRequest::sample(&cx, s)),
         }
     }
 }
@@ -1073,6 +1450,28 @@ pub enum ResponseBody {
     DescribeCluster(DescribeClusterResponse),
     /// DescribeTopicPartitions Response.
     DescribeTopicPartitions(DescribeTopicPartitionsResponse),
+    /// AlterConfigs Response.
+    AlterConfigs(AlterConfigsResponse),
+    /// IncrementalAlterConfigs Response.
+    IncrementalAlterConfigs(IncrementalAlterConfigsResponse),
+    /// DescribeLogDirs Response.
+    DescribeLogDirs(DescribeLogDirsResponse),
+    /// DescribeProducers Response.
+    DescribeProducers(DescribeProducersResponse),
+    /// DescribeUserScramCredentials Response.
+    DescribeUserScramCredentials(DescribeUserScramCredentialsResponse),
+    /// AlterUserScramCredentials Response.
+    AlterUserScramCredentials(AlterUserScramCredentialsResponse),
+    /// DescribeClientQuotas Response.
+    DescribeClientQuotas(DescribeClientQuotasResponse),
+    /// AlterClientQuotas Response.
+    AlterClientQuotas(AlterClientQuotasResponse),
+    /// ListPartitionReassignments Response.
+    ListPartitionReassignments(ListPartitionReassignmentsResponse),
+    /// AlterPartitionReassignments Response.
+    AlterPartitionReassignments(AlterPartitionReassignmentsResponse),
+    /// ElectLeaders Response.
+    ElectLeaders(ElectLeadersResponse),
 }
 
 impl ResponseBody {
@@ -1109,6 +1508,17 @@ impl ResponseBody {
             Self::OffsetDelete(_) => ApiKey::OffsetDelete,
             Self::DescribeCluster(_) => ApiKey::DescribeCluster,
             Self::DescribeTopicPartitions(_) => ApiKey::DescribeTopicPartitions,
+            Self::AlterConfigs(_) => ApiKey::AlterConfigs,
+            Self::IncrementalAlterConfigs(_) => ApiKey::IncrementalAlterConfigs,
+            Self::DescribeLogDirs(_) => ApiKey::DescribeLogDirs,
+            Self::DescribeProducers(_) => ApiKey::DescribeProducers,
+            Self::DescribeUserScramCredentials(_) => ApiKey::DescribeUserScramCredentials,
+            Self::AlterUserScramCredentials(_) => ApiKey::AlterUserScramCredentials,
+            Self::DescribeClientQuotas(_) => ApiKey::DescribeClientQuotas,
+            Self::AlterClientQuotas(_) => ApiKey::AlterClientQuotas,
+            Self::ListPartitionReassignments(_) => ApiKey::ListPartitionReassignments,
+            Self::AlterPartitionReassignments(_) => ApiKey::AlterPartitionReassignments,
+            Self::ElectLeaders(_) => ApiKey::ElectLeaders,
         }
     }
 
@@ -1185,6 +1595,39 @@ impl ResponseBody {
             ApiKey::DescribeTopicPartitions => Self::DescribeTopicPartitions(
                 DescribeTopicPartitionsResponse::decode_body(src, version)?,
             ),
+            ApiKey::AlterConfigs => {
+                Self::AlterConfigs(AlterConfigsResponse::decode_body(src, version)?)
+            }
+            ApiKey::IncrementalAlterConfigs => Self::IncrementalAlterConfigs(
+                IncrementalAlterConfigsResponse::decode_body(src, version)?,
+            ),
+            ApiKey::DescribeLogDirs => {
+                Self::DescribeLogDirs(DescribeLogDirsResponse::decode_body(src, version)?)
+            }
+            ApiKey::DescribeProducers => {
+                Self::DescribeProducers(DescribeProducersResponse::decode_body(src, version)?)
+            }
+            ApiKey::DescribeUserScramCredentials => Self::DescribeUserScramCredentials(
+                DescribeUserScramCredentialsResponse::decode_body(src, version)?,
+            ),
+            ApiKey::AlterUserScramCredentials => Self::AlterUserScramCredentials(
+                AlterUserScramCredentialsResponse::decode_body(src, version)?,
+            ),
+            ApiKey::DescribeClientQuotas => {
+                Self::DescribeClientQuotas(DescribeClientQuotasResponse::decode_body(src, version)?)
+            }
+            ApiKey::AlterClientQuotas => {
+                Self::AlterClientQuotas(AlterClientQuotasResponse::decode_body(src, version)?)
+            }
+            ApiKey::ListPartitionReassignments => Self::ListPartitionReassignments(
+                ListPartitionReassignmentsResponse::decode_body(src, version)?,
+            ),
+            ApiKey::AlterPartitionReassignments => Self::AlterPartitionReassignments(
+                AlterPartitionReassignmentsResponse::decode_body(src, version)?,
+            ),
+            ApiKey::ElectLeaders => {
+                Self::ElectLeaders(ElectLeadersResponse::decode_body(src, version)?)
+            }
         })
     }
 
@@ -1221,6 +1664,17 @@ impl ResponseBody {
             Self::OffsetDelete(m) => m.encode_body(w, version),
             Self::DescribeCluster(m) => m.encode_body(w, version),
             Self::DescribeTopicPartitions(m) => m.encode_body(w, version),
+            Self::AlterConfigs(m) => m.encode_body(w, version),
+            Self::IncrementalAlterConfigs(m) => m.encode_body(w, version),
+            Self::DescribeLogDirs(m) => m.encode_body(w, version),
+            Self::DescribeProducers(m) => m.encode_body(w, version),
+            Self::DescribeUserScramCredentials(m) => m.encode_body(w, version),
+            Self::AlterUserScramCredentials(m) => m.encode_body(w, version),
+            Self::DescribeClientQuotas(m) => m.encode_body(w, version),
+            Self::AlterClientQuotas(m) => m.encode_body(w, version),
+            Self::ListPartitionReassignments(m) => m.encode_body(w, version),
+            Self::AlterPartitionReassignments(m) => m.encode_body(w, version),
+            Self::ElectLeaders(m) => m.encode_body(w, version),
         }
     }
 
@@ -1257,6 +1711,17 @@ impl ResponseBody {
             Self::OffsetDelete(m) => m.body_size(version),
             Self::DescribeCluster(m) => m.body_size(version),
             Self::DescribeTopicPartitions(m) => m.body_size(version),
+            Self::AlterConfigs(m) => m.body_size(version),
+            Self::IncrementalAlterConfigs(m) => m.body_size(version),
+            Self::DescribeLogDirs(m) => m.body_size(version),
+            Self::DescribeProducers(m) => m.body_size(version),
+            Self::DescribeUserScramCredentials(m) => m.body_size(version),
+            Self::AlterUserScramCredentials(m) => m.body_size(version),
+            Self::DescribeClientQuotas(m) => m.body_size(version),
+            Self::AlterClientQuotas(m) => m.body_size(version),
+            Self::ListPartitionReassignments(m) => m.body_size(version),
+            Self::AlterPartitionReassignments(m) => m.body_size(version),
+            Self::ElectLeaders(m) => m.body_size(version),
         }
     }
 
@@ -1339,6 +1804,45 @@ impl ResponseBody {
                 ..Default::default()
             }),
             ApiKey::DescribeTopicPartitions => Self::DescribeTopicPartitions(Default::default()),
+            ApiKey::AlterConfigs => Self::AlterConfigs(Default::default()),
+            ApiKey::IncrementalAlterConfigs => Self::IncrementalAlterConfigs(Default::default()),
+            ApiKey::DescribeLogDirs => Self::DescribeLogDirs(DescribeLogDirsResponse {
+                error_code,
+                ..Default::default()
+            }),
+            ApiKey::DescribeProducers => Self::DescribeProducers(Default::default()),
+            ApiKey::DescribeUserScramCredentials => {
+                Self::DescribeUserScramCredentials(DescribeUserScramCredentialsResponse {
+                    error_code,
+                    ..Default::default()
+                })
+            }
+            ApiKey::AlterUserScramCredentials => {
+                Self::AlterUserScramCredentials(Default::default())
+            }
+            ApiKey::DescribeClientQuotas => {
+                Self::DescribeClientQuotas(DescribeClientQuotasResponse {
+                    error_code,
+                    ..Default::default()
+                })
+            }
+            ApiKey::AlterClientQuotas => Self::AlterClientQuotas(Default::default()),
+            ApiKey::ListPartitionReassignments => {
+                Self::ListPartitionReassignments(ListPartitionReassignmentsResponse {
+                    error_code,
+                    ..Default::default()
+                })
+            }
+            ApiKey::AlterPartitionReassignments => {
+                Self::AlterPartitionReassignments(AlterPartitionReassignmentsResponse {
+                    error_code,
+                    ..Default::default()
+                })
+            }
+            ApiKey::ElectLeaders => Self::ElectLeaders(ElectLeadersResponse {
+                error_code,
+                ..Default::default()
+            }),
         }
     }
 
@@ -1451,6 +1955,50 @@ impl ResponseBody {
                 version,
                 DescribeTopicPartitionsResponse::is_flexible(version),
             )),
+            Self::AlterConfigs(m) => m.fit_version(&Cx::new(
+                version,
+                AlterConfigsResponse::is_flexible(version),
+            )),
+            Self::IncrementalAlterConfigs(m) => m.fit_version(&Cx::new(
+                version,
+                IncrementalAlterConfigsResponse::is_flexible(version),
+            )),
+            Self::DescribeLogDirs(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeLogDirsResponse::is_flexible(version),
+            )),
+            Self::DescribeProducers(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeProducersResponse::is_flexible(version),
+            )),
+            Self::DescribeUserScramCredentials(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeUserScramCredentialsResponse::is_flexible(version),
+            )),
+            Self::AlterUserScramCredentials(m) => m.fit_version(&Cx::new(
+                version,
+                AlterUserScramCredentialsResponse::is_flexible(version),
+            )),
+            Self::DescribeClientQuotas(m) => m.fit_version(&Cx::new(
+                version,
+                DescribeClientQuotasResponse::is_flexible(version),
+            )),
+            Self::AlterClientQuotas(m) => m.fit_version(&Cx::new(
+                version,
+                AlterClientQuotasResponse::is_flexible(version),
+            )),
+            Self::ListPartitionReassignments(m) => m.fit_version(&Cx::new(
+                version,
+                ListPartitionReassignmentsResponse::is_flexible(version),
+            )),
+            Self::AlterPartitionReassignments(m) => m.fit_version(&Cx::new(
+                version,
+                AlterPartitionReassignmentsResponse::is_flexible(version),
+            )),
+            Self::ElectLeaders(m) => m.fit_version(&Cx::new(
+                version,
+                ElectLeadersResponse::is_flexible(version),
+            )),
         }
     }
 
@@ -1488,6 +2036,17 @@ impl ResponseBody {
             Self::OffsetDelete(m) => m.error_codes(f),
             Self::DescribeCluster(m) => m.error_codes(f),
             Self::DescribeTopicPartitions(m) => m.error_codes(f),
+            Self::AlterConfigs(m) => m.error_codes(f),
+            Self::IncrementalAlterConfigs(m) => m.error_codes(f),
+            Self::DescribeLogDirs(m) => m.error_codes(f),
+            Self::DescribeProducers(m) => m.error_codes(f),
+            Self::DescribeUserScramCredentials(m) => m.error_codes(f),
+            Self::AlterUserScramCredentials(m) => m.error_codes(f),
+            Self::DescribeClientQuotas(m) => m.error_codes(f),
+            Self::AlterClientQuotas(m) => m.error_codes(f),
+            Self::ListPartitionReassignments(m) => m.error_codes(f),
+            Self::AlterPartitionReassignments(m) => m.error_codes(f),
+            Self::ElectLeaders(m) => m.error_codes(f),
         }
     }
 
@@ -1524,6 +2083,17 @@ impl ResponseBody {
             Self::OffsetDelete(m) => m.value(version),
             Self::DescribeCluster(m) => m.value(version),
             Self::DescribeTopicPartitions(m) => m.value(version),
+            Self::AlterConfigs(m) => m.value(version),
+            Self::IncrementalAlterConfigs(m) => m.value(version),
+            Self::DescribeLogDirs(m) => m.value(version),
+            Self::DescribeProducers(m) => m.value(version),
+            Self::DescribeUserScramCredentials(m) => m.value(version),
+            Self::AlterUserScramCredentials(m) => m.value(version),
+            Self::DescribeClientQuotas(m) => m.value(version),
+            Self::AlterClientQuotas(m) => m.value(version),
+            Self::ListPartitionReassignments(m) => m.value(version),
+            Self::AlterPartitionReassignments(m) => m.value(version),
+            Self::ElectLeaders(m) => m.value(version),
         }
     }
 
@@ -1580,6 +2150,35 @@ impl ResponseBody {
             ApiKey::DescribeTopicPartitions => {
                 Self::DescribeTopicPartitions(DescribeTopicPartitionsResponse::sample(&cx, s))
             }
+            ApiKey::AlterConfigs => Self::AlterConfigs(AlterConfigsResponse::sample(&cx, s)),
+            ApiKey::IncrementalAlterConfigs => {
+                Self::IncrementalAlterConfigs(IncrementalAlterConfigsResponse::sample(&cx, s))
+            }
+            ApiKey::DescribeLogDirs => {
+                Self::DescribeLogDirs(DescribeLogDirsResponse::sample(&cx, s))
+            }
+            ApiKey::DescribeProducers => {
+                Self::DescribeProducers(DescribeProducersResponse::sample(&cx, s))
+            }
+            ApiKey::DescribeUserScramCredentials => Self::DescribeUserScramCredentials(
+                DescribeUserScramCredentialsResponse::sample(&cx, s),
+            ),
+            ApiKey::AlterUserScramCredentials => {
+                Self::AlterUserScramCredentials(AlterUserScramCredentialsResponse::sample(&cx, s))
+            }
+            ApiKey::DescribeClientQuotas => {
+                Self::DescribeClientQuotas(DescribeClientQuotasResponse::sample(&cx, s))
+            }
+            ApiKey::AlterClientQuotas => {
+                Self::AlterClientQuotas(AlterClientQuotasResponse::sample(&cx, s))
+            }
+            ApiKey::ListPartitionReassignments => {
+                Self::ListPartitionReassignments(ListPartitionReassignmentsResponse::sample(&cx, s))
+            }
+            ApiKey::AlterPartitionReassignments => Self::AlterPartitionReassignments(
+                AlterPartitionReassignmentsResponse::sample(&cx, s),
+            ),
+            ApiKey::ElectLeaders => Self::ElectLeaders(ElectLeadersResponse::sample(&cx, s)),
         }
     }
 }

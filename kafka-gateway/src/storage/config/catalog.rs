@@ -230,6 +230,12 @@ pub fn validate(name: &str, value: &str) -> Result<&'static Def, std::string::St
     let Some(d) = lookup(name) else {
         return Err(format!("Unknown topic config name: {name}"));
     };
+    check(d, name, value).map(|()| d)
+}
+
+/// Whether `value` passes `d`'s type and check, reported under `name` (the topic config's own
+/// name, or the broker config that stands for it).
+pub fn check(d: &Def, name: &str, value: &str) -> Result<(), std::string::String> {
     let trimmed = value.trim();
     // Kafka prints the parsed value: a double 2 as 2.0.
     let shown = match (d.kind, trimmed.parse::<f64>()) {
@@ -292,7 +298,33 @@ pub fn validate(name: &str, value: &str) -> Result<&'static Def, std::string::St
         )),
         _ => Ok(()),
     };
-    verdict.map(|()| d)
+    verdict
+}
+
+/// Broker configs topics inherit from although Kafka reports no default synonym for them
+/// (their broker default is unset; a coarser unit, hours, carries it).
+const UNSET_SYNONYMS: &[(&str, &str)] = &[
+    ("flush.ms", "log.flush.interval.ms"),
+    ("retention.ms", "log.retention.ms"),
+    ("segment.jitter.ms", "log.roll.jitter.ms"),
+    ("segment.ms", "log.roll.ms"),
+];
+
+/// The broker config a topic without its own value of `d` inherits from.
+pub fn broker_config(d: &Def) -> Option<&'static str> {
+    d.broker.or_else(|| {
+        UNSET_SYNONYMS
+            .iter()
+            .find(|(topic, _)| *topic == d.name)
+            .map(|(_, broker)| *broker)
+    })
+}
+
+/// The topic config a broker config stands for (`log.retention.ms` for `retention.ms`).
+pub fn by_broker_name(broker: &str) -> Option<&'static Def> {
+    TOPIC_CONFIGS
+        .iter()
+        .find(|d| broker_config(d) == Some(broker))
 }
 
 /// The items of a list value (blank items dropped, as Kafka's list parser does).

@@ -2,16 +2,46 @@
 //! explicitly (reported as their source by DescribeConfigs), and the ones the store acts on.
 
 pub mod catalog;
+pub mod ops;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::StorageError;
 
-/// A topic's configuration: explicit overrides over the defaults in [`catalog::TOPIC_CONFIGS`].
+/// The broker-level layer a topic inherits a value from (Kafka's config sources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// Set dynamically for this broker (`kafka-configs --entity-name 0`).
+    DynamicBroker,
+    /// Set dynamically as the cluster-wide default (`--entity-default`).
+    DynamicDefault,
+    /// From the gateway's own settings (its flags).
+    StaticBroker,
+}
+
+/// Broker-level values every topic inherits where it sets nothing, keyed by topic config name.
+pub type Inherited = Arc<BTreeMap<String, (String, Layer)>>;
+
+/// Where a topic's effective value of a config comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Set on the topic itself.
+    Topic,
+    /// Inherited from a broker-level setting.
+    Broker(Layer),
+    /// Kafka's default.
+    Default,
+}
+
+/// A topic's configuration: explicit overrides over the broker-level values it inherits, over
+/// the defaults in [`catalog::TOPIC_CONFIGS`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopicConfig {
-    /// Keys set explicitly for this topic.
+    /// Keys set explicitly for this topic (what is persisted).
     pub overrides: BTreeMap<String, String>,
+    /// Broker-level values in force, refreshed when the broker's dynamic configs change.
+    pub inherited: Inherited,
 }
 
 /// A value as Kafka stores and reports it once parsed: list items joined by commas without
@@ -56,15 +86,33 @@ impl TopicConfig {
         }
         Ok(Self {
             overrides: normalized,
+            inherited: Inherited::default(),
         })
     }
 
-    /// The value of `key`, explicit or default.
+    /// The same overrides over another broker-level layer.
+    pub fn with_inherited(self, inherited: Inherited) -> Self {
+        Self { inherited, ..self }
+    }
+
+    /// The value of `key`: explicit, inherited or default.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.overrides
             .get(key)
+            .or_else(|| self.inherited.get(key).map(|(v, _)| v))
             .map(String::as_str)
             .or_else(|| catalog::lookup(key).map(|d| d.default))
+    }
+
+    /// Where the value of `key` comes from.
+    pub fn source(&self, key: &str) -> Source {
+        if self.overrides.contains_key(key) {
+            Source::Topic
+        } else if let Some((_, layer)) = self.inherited.get(key) {
+            Source::Broker(*layer)
+        } else {
+            Source::Default
+        }
     }
 
     fn num(&self, key: &str) -> i64 {

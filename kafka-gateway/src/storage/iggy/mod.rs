@@ -89,6 +89,8 @@ pub struct IggyStorage {
     next_producer_id: AtomicI64,
     /// Whether the last topic listing reached Iggy (readiness).
     reachable: std::sync::atomic::AtomicBool,
+    /// The broker-level topic config values (Kafka topic configs are not kept in Iggy).
+    inherited: Mutex<crate::storage::Inherited>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -215,6 +217,7 @@ impl IggyStorage {
             next_id: AtomicU64::new(1),
             next_producer_id: AtomicI64::new((seed as i64 % (1 << 40)) << 8),
             reachable: std::sync::atomic::AtomicBool::new(true),
+            inherited: Mutex::default(),
         })
     }
 
@@ -278,11 +281,16 @@ impl IggyStorage {
             name: kafka_name.to_string(),
             id: topic_uuid(&s.to_string(), &d.name, d.created_at.as_micros()),
             partitions: d.partitions_count as i32,
-            config: TopicConfig::default(),
+            config: self.inherited_config(),
         };
         let entry = (Instant::now(), meta.clone());
         lock(&self.known).insert(kafka_name.to_string(), entry);
         Ok(Some(meta))
+    }
+
+    /// The config every topic has here: Kafka's defaults under the broker-level values.
+    fn inherited_config(&self) -> TopicConfig {
+        TopicConfig::default().with_inherited(lock(&self.inherited).clone())
     }
 
     /// Forget what is known of a topic after changing it.
@@ -354,6 +362,21 @@ impl Storage for IggyStorage {
         grown
     }
 
+    async fn alter_topic_config(
+        &self,
+        name: &str,
+        _config: TopicConfig,
+    ) -> Result<(), StorageError> {
+        Err(StorageError::Invalid(format!(
+            "the Iggy backend keeps no per-topic Kafka configs; {name} keeps the broker's"
+        )))
+    }
+
+    async fn set_inherited(&self, inherited: crate::storage::Inherited) {
+        *lock(&self.inherited) = inherited;
+        lock(&self.known).clear();
+    }
+
     async fn topics(&self) -> Vec<TopicMeta> {
         let mut out = Vec::new();
         let Ok(stream) = named(&self.settings.stream) else {
@@ -371,7 +394,7 @@ impl Storage for IggyStorage {
                         id: topic_uuid(&stream.to_string(), &t.name, t.created_at.as_micros()),
                         name: t.name,
                         partitions: t.partitions_count as i32,
-                        config: TopicConfig::default(),
+                        config: self.inherited_config(),
                     };
                     known.insert(meta.name.clone(), (now, meta.clone()));
                     out.push(meta);
