@@ -182,6 +182,21 @@ pub async fn handle(
         RequestBody::IncrementalAlterConfigs(r) => ResponseBody::IncrementalAlterConfigs(
             h::incremental_alter_configs::handle(ctx, access, r).await,
         ),
+        RequestBody::DescribeLogDirs(r) => {
+            ResponseBody::DescribeLogDirs(h::describe_log_dirs::handle(ctx, access, r).await)
+        }
+        RequestBody::DescribeProducers(r) => {
+            ResponseBody::DescribeProducers(h::describe_producers::handle(ctx, access, r).await)
+        }
+        RequestBody::ListPartitionReassignments(r) => ResponseBody::ListPartitionReassignments(
+            h::list_partition_reassignments::handle(access, r),
+        ),
+        RequestBody::AlterPartitionReassignments(r) => ResponseBody::AlterPartitionReassignments(
+            h::alter_partition_reassignments::handle(ctx, access, r).await,
+        ),
+        RequestBody::ElectLeaders(r) => {
+            ResponseBody::ElectLeaders(h::elect_leaders::handle(ctx, access, r, v).await)
+        }
         // Decodable but not served: the version firewall above answers these first.
         other => ResponseBody::error_default(other.api_key(), ErrorCode::UNSUPPORTED_VERSION.0),
     };

@@ -27,7 +27,7 @@ const fn s(api: ApiKey, min: i16, max: i16) -> Served {
 ///
 /// Produce is served from v0 because librdkafka before 2.11.1 only compresses when the range
 /// contains v0; Fetch from v4 (RecordBatch v2); ListOffsets from v1; CreateTopics from v2;
-/// DeleteTopics from v1; OffsetForLeaderEpoch from v2 (older ones predate leader epochs in
+/// DeleteTopics from v1; DescribeLogDirs from v1 (Kafka 4 dropped v0); OffsetForLeaderEpoch from v2 (older ones predate leader epochs in
 /// responses); DescribeConfigs from v1; OffsetCommit from v2 and OffsetFetch from v1 (older
 /// ones kept offsets in ZooKeeper).
 pub const SUPPORTED: &[Served] = &[
@@ -56,12 +56,17 @@ pub const SUPPORTED: &[Served] = &[
     s(ApiKey::DeleteAcls, 0, 3),
     s(ApiKey::DescribeConfigs, 1, 4),
     s(ApiKey::AlterConfigs, 0, 2),
+    s(ApiKey::DescribeLogDirs, 1, 4),
     s(ApiKey::SaslAuthenticate, 0, 2),
     s(ApiKey::CreatePartitions, 0, 3),
     s(ApiKey::DeleteGroups, 0, 2),
+    s(ApiKey::ElectLeaders, 0, 2),
     s(ApiKey::IncrementalAlterConfigs, 0, 1),
+    s(ApiKey::AlterPartitionReassignments, 0, 0),
+    s(ApiKey::ListPartitionReassignments, 0, 0),
     s(ApiKey::OffsetDelete, 0, 0),
     s(ApiKey::DescribeCluster, 0, 1),
+    s(ApiKey::DescribeProducers, 0, 0),
     s(ApiKey::DescribeTopicPartitions, 0, 0),
 ];
 

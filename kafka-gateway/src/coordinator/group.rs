@@ -235,10 +235,17 @@ impl Group {
                 req.member_id.clone()
             }
         };
-        let unchanged = self
-            .members
-            .get(&member_id)
-            .is_some_and(|m| m.protocols == req.protocols);
+        // A returning static member's metadata naturally differs (a restarted consumer owns
+        // nothing yet); like Kafka, only a change of the group's selected protocol counts.
+        let unchanged = if static_return {
+            self.protocol
+                .as_ref()
+                .is_some_and(|p| req.protocols.iter().any(|(q, _)| q == p))
+        } else {
+            self.members
+                .get(&member_id)
+                .is_some_and(|m| m.protocols == req.protocols)
+        };
         let is_leader = self.leader.as_deref() == Some(member_id.as_str());
         let m = self
             .members

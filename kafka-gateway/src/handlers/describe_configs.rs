@@ -19,7 +19,7 @@ use crate::storage::config::Layer;
 const SOURCE_LOGGER: i8 = 6;
 
 /// A resource's configs (name, value, source), or the error to answer with.
-type Entries = Result<Vec<(String, String, i8)>, (ErrorCode, String)>;
+type Entries = Result<Vec<(String, Option<String>, i8)>, (ErrorCode, String)>;
 
 /// Type codes (v3+) of the broker configs reported here.
 fn broker_config_type(name: &str) -> i8 {
@@ -63,7 +63,7 @@ fn broker_synonyms(ctx: &Ctx, broker: &str) -> Vec<DescribeConfigsSynonym> {
 fn entry(
     ctx: &Ctx,
     kind: i8,
-    (name, value, source): (String, String, i8),
+    (name, value, source): (String, Option<String>, i8),
     req: &DescribeConfigsRequest,
 ) -> DescribeConfigsResourceResult {
     let def = match kind {
@@ -78,7 +78,7 @@ fn entry(
                 if source == SOURCE_TOPIC || def.is_none() {
                     synonyms.push(DescribeConfigsSynonym {
                         name: name.clone(),
-                        value: Some(value.clone()),
+                        value: value.clone(),
                         source,
                         ..Default::default()
                     });
@@ -92,7 +92,7 @@ fn entry(
             }
             _ => synonyms.push(DescribeConfigsSynonym {
                 name: name.clone(),
-                value: Some(value.clone()),
+                value: value.clone(),
                 source,
                 ..Default::default()
             }),
@@ -112,7 +112,7 @@ fn entry(
         is_default: source == SOURCE_DEFAULT,
         synonyms,
         name,
-        value: Some(value),
+        value,
         read_only,
         config_source: source,
         ..Default::default()
@@ -127,7 +127,7 @@ fn broker_entries(ctx: &Ctx, name: &str) -> Entries {
             .brokers
             .dynamic(Scope::Cluster)
             .into_iter()
-            .map(|(k, v)| (k, v, layer_code(Layer::DynamicDefault)))
+            .map(|(k, v)| (k, Some(v), layer_code(Layer::DynamicDefault)))
             .collect());
     }
     if name != ctx.config.node_id.to_string() {
@@ -143,13 +143,12 @@ fn broker_entries(ctx: &Ctx, name: &str) -> Entries {
         .brokers
         .names()
         .into_iter()
-        .filter_map(|n| {
-            let (v, origin) = ctx.brokers.resolve(&n)?;
-            let source = match origin {
-                Origin::Layer(l) => layer_code(l),
-                Origin::Default => SOURCE_DEFAULT,
-            };
-            Some((n, v, source))
+        .filter_map(|n| match ctx.brokers.resolve(&n) {
+            Some((v, Origin::Layer(l))) => Some((n, Some(v), layer_code(l))),
+            Some((v, Origin::Default)) => Some((n, Some(v), SOURCE_DEFAULT)),
+            // A broker config with no default of its own (log.retention.ms: the hours one
+            // carries it) is reported as Kafka does, without a value.
+            None => catalog::by_broker_name(&n).map(|_| (n, None, SOURCE_DEFAULT)),
         })
         .collect())
 }
@@ -177,7 +176,10 @@ pub async fn handle(
                 "DESCRIBE_CONFIGS on the cluster is needed".into(),
             )),
             TOPIC => match ctx.storage.topic(&r.resource_name).await {
-                Some(t) => Ok(config_entries(&t.config)),
+                Some(t) => Ok(config_entries(&t.config)
+                    .into_iter()
+                    .map(|(k, v, s)| (k, Some(v), s))
+                    .collect()),
                 None => Err((
                     ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
                     format!("unknown topic {}", r.resource_name),
@@ -188,7 +190,7 @@ pub async fn handle(
                 .loggers
                 .describe()
                 .into_iter()
-                .map(|(k, v)| (k, v, SOURCE_LOGGER))
+                .map(|(k, v)| (k, Some(v), SOURCE_LOGGER))
                 .collect()),
             BROKER_LOGGER => Err((
                 ErrorCode::INVALID_REQUEST,

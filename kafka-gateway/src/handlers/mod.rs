@@ -2,6 +2,7 @@
 //! socket; they speak to storage through the [`Storage`](crate::storage::Storage) trait.
 
 pub mod alter_configs;
+pub mod alter_partition_reassignments;
 pub mod api_versions;
 pub mod create_acls;
 pub mod create_partitions;
@@ -14,7 +15,10 @@ pub mod describe_acls;
 pub mod describe_cluster;
 pub mod describe_configs;
 pub mod describe_groups;
+pub mod describe_log_dirs;
+pub mod describe_producers;
 pub mod describe_topic_partitions;
+pub mod elect_leaders;
 pub mod fetch;
 pub mod find_coordinator;
 pub mod heartbeat;
@@ -24,6 +28,7 @@ pub mod join_group;
 pub mod leave_group;
 pub mod list_groups;
 pub mod list_offsets;
+pub mod list_partition_reassignments;
 pub mod metadata;
 pub mod offset_commit;
 pub mod offset_delete;
@@ -56,13 +61,28 @@ pub fn error_code(e: &StorageError) -> ErrorCode {
 
 /// Whether `name` is a legal Kafka topic name.
 pub fn valid_topic_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 249
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+    topic_name_error(name).is_none()
+}
+
+/// Why `name` is not a legal Kafka topic name, in Kafka's words.
+pub fn topic_name_error(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("Topic name is invalid: the empty string is not allowed".into());
+    }
+    if name == "." || name == ".." {
+        return Some("Topic name cannot be \".\" or \"..\"".into());
+    }
+    if name.len() > 249 {
+        return Some(format!(
+            "Topic name is invalid: the length of '{name}' is longer than 249"
+        ));
+    }
+    let legal = |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-';
+    (!name.bytes().all(legal)).then(|| {
+        format!(
+            "Topic name is invalid: '{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
+        )
+    })
 }
 
 /// Shorthand for a [`TopicPartition`].
@@ -79,4 +99,10 @@ pub fn topic_config(
     explicit: impl IntoIterator<Item = (String, String)>,
 ) -> Result<crate::storage::TopicConfig, StorageError> {
     crate::storage::TopicConfig::new(explicit.into_iter().collect())
+}
+
+/// The message of a cluster-level denial on the APIs Kafka's controller checks (Kafka also
+/// prints its internal request there, which means nothing to a client).
+pub fn needs_permission(operation: &str) -> String {
+    format!("Request needs {operation} permission.")
 }

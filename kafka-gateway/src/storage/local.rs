@@ -16,7 +16,7 @@ use super::file::meta::{new_topic_id, MetaStore};
 use super::file::{now_ms, FileFactory};
 use super::log::{LogFactory, PartitionLog, Placement};
 use super::memory::MemoryFactory;
-use super::producers::{Check, ProducerTable};
+use super::producers::{Check, ProducerSnapshot, ProducerTable};
 use super::{
     Appended, BatchIn, Inherited, Offsets, ReadOut, Storage, StorageError, TopicConfig, TopicMeta,
     TopicPartition,
@@ -82,6 +82,7 @@ fn open_partition(
                 h.base_sequence,
                 h.last_offset_delta,
                 h.base_offset,
+                h.max_timestamp,
             );
         }
     }
@@ -229,6 +230,7 @@ fn append_locked(
                 b.base_sequence,
                 b.last_offset_delta,
                 base,
+                max_ts,
             );
         }
         first.get_or_insert(base);
@@ -356,6 +358,15 @@ impl Storage for LocalStorage {
         let partitions = t.partitions.clone();
         topics.insert(name.into(), Arc::new(Topic { meta, partitions }));
         Ok(())
+    }
+
+    async fn producer_states(
+        &self,
+        tp: &TopicPartition,
+    ) -> Result<Vec<ProducerSnapshot>, StorageError> {
+        let (_, p) = self.partition(tp)?;
+        let st = lock(&p.state);
+        Ok(st.producers.snapshot())
     }
 
     async fn set_inherited(&self, inherited: Inherited) {

@@ -175,6 +175,11 @@ pub trait Storage: Send + Sync + 'static {
     /// partitions from the next append or retention pass.
     async fn alter_topic_config(&self, name: &str, config: TopicConfig)
         -> Result<(), StorageError>;
+    /// The idempotent producers that wrote to a partition (DescribeProducers).
+    async fn producer_states(
+        &self,
+        tp: &TopicPartition,
+    ) -> Result<Vec<producers::ProducerSnapshot>, StorageError>;
     /// The broker-level values every topic inherits where it sets nothing (the gateway's
     /// settings and the dynamic broker configs); topics created later inherit them too.
     async fn set_inherited(&self, inherited: Inherited);

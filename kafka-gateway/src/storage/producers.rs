@@ -20,6 +20,20 @@ struct Entry {
 struct Producer {
     epoch: i16,
     recent: VecDeque<Entry>,
+    last_timestamp: i64,
+}
+
+/// What DescribeProducers reports of one active producer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProducerSnapshot {
+    /// Producer id.
+    pub producer_id: i64,
+    /// Its current epoch.
+    pub epoch: i16,
+    /// Sequence of the last record of its last batch.
+    pub last_sequence: i32,
+    /// Largest timestamp of its last batch.
+    pub last_timestamp: i64,
 }
 
 /// What to do with a batch from an idempotent producer.
@@ -103,8 +117,10 @@ impl ProducerTable {
         first_seq: i32,
         last_offset_delta: i32,
         base_offset: i64,
+        max_timestamp: i64,
     ) {
         let p = self.producers.entry(producer_id).or_default();
+        p.last_timestamp = max_timestamp;
         if epoch != p.epoch {
             p.recent.clear();
             p.epoch = epoch;
@@ -118,6 +134,24 @@ impl ProducerTable {
             p.recent.pop_front();
         }
     }
+
+    /// The producers that wrote here, by id.
+    pub fn snapshot(&self) -> Vec<ProducerSnapshot> {
+        let mut out: Vec<ProducerSnapshot> = self
+            .producers
+            .iter()
+            .filter_map(|(id, p)| {
+                Some(ProducerSnapshot {
+                    producer_id: *id,
+                    epoch: p.epoch,
+                    last_sequence: p.recent.back()?.last_seq,
+                    last_timestamp: p.last_timestamp,
+                })
+            })
+            .collect();
+        out.sort_by_key(|p| p.producer_id);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -128,9 +162,18 @@ mod tests {
     fn retries_are_duplicates_gaps_are_refused_and_epochs_fence() {
         let mut t = ProducerTable::default();
         assert_eq!(t.check(7, 0, 0, 9).unwrap(), Check::Append);
-        t.record(7, 0, 0, 9, 100);
+        t.record(7, 0, 0, 9, 100, 1000);
         assert_eq!(t.check(7, 0, 10, 4).unwrap(), Check::Append);
-        t.record(7, 0, 10, 4, 110);
+        t.record(7, 0, 10, 4, 110, 1001);
+        assert_eq!(
+            t.snapshot(),
+            vec![ProducerSnapshot {
+                producer_id: 7,
+                epoch: 0,
+                last_sequence: 14,
+                last_timestamp: 1001
+            }]
+        );
         assert_eq!(t.check(7, 0, 0, 9).unwrap(), Check::Duplicate(100));
         assert_eq!(t.check(7, 0, 10, 4).unwrap(), Check::Duplicate(110));
         assert!(matches!(
@@ -145,7 +188,7 @@ mod tests {
             Err(StorageError::OutOfOrderSequence { expected: 0, .. })
         ));
         assert_eq!(t.check(7, 1, 0, 0).unwrap(), Check::Append);
-        t.record(7, 1, 0, 0, 115);
+        t.record(7, 1, 0, 0, 115, 1002);
         assert!(matches!(
             t.check(7, 0, 15, 0),
             Err(StorageError::InvalidProducerEpoch { got: 0, current: 1 })
@@ -156,7 +199,7 @@ mod tests {
     fn only_the_last_five_batches_are_remembered() {
         let mut t = ProducerTable::default();
         for n in 0..7 {
-            t.record(1, 0, n, 0, i64::from(n));
+            t.record(1, 0, n, 0, i64::from(n), 0);
         }
         assert!(matches!(
             t.check(1, 0, 1, 0),
@@ -168,7 +211,7 @@ mod tests {
     #[test]
     fn sequences_wrap_at_i32_max() {
         let mut t = ProducerTable::default();
-        t.record(1, 0, i32::MAX - 1, 1, 0);
+        t.record(1, 0, i32::MAX - 1, 1, 0, 0);
         assert_eq!(t.check(1, 0, 0, 0).unwrap(), Check::Append);
     }
 }

@@ -7,6 +7,7 @@
 //! `KAFKA_GATEWAY_TEST_KAFKA=127.0.0.1:29092 cargo test -p kafka-gateway --test oracle`.
 //! Without the variable every test says it did not run.
 
+mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 mod configs;

@@ -244,6 +244,7 @@ impl IggyStorage {
                     seq.2,
                     b.last_offset_delta,
                     base,
+                    b.max_timestamp,
                 );
                 bases.push(base);
             }

@@ -372,6 +372,26 @@ impl Storage for IggyStorage {
         )))
     }
 
+    async fn producer_states(
+        &self,
+        tp: &TopicPartition,
+    ) -> Result<Vec<super::producers::ProducerSnapshot>, StorageError> {
+        let exists = self
+            .topic(&tp.topic)
+            .await
+            .is_some_and(|m| (0..m.partitions).contains(&tp.partition));
+        if !exists {
+            return Err(StorageError::UnknownTopicOrPartition(format!(
+                "{}-{}",
+                tp.topic, tp.partition
+            )));
+        }
+        Ok(lock(&self.producers)
+            .get(tp)
+            .map(ProducerTable::snapshot)
+            .unwrap_or_default())
+    }
+
     async fn set_inherited(&self, inherited: crate::storage::Inherited) {
         *lock(&self.inherited) = inherited;
         lock(&self.known).clear();
