@@ -197,8 +197,18 @@ pub async fn handle(
         RequestBody::ElectLeaders(r) => {
             ResponseBody::ElectLeaders(h::elect_leaders::handle(ctx, access, r, v).await)
         }
-        // Decodable but not served: the version firewall above answers these first.
-        other => ResponseBody::error_default(other.api_key(), ErrorCode::UNSUPPORTED_VERSION.0),
+        RequestBody::DescribeUserScramCredentials(r) => ResponseBody::DescribeUserScramCredentials(
+            h::describe_user_scram_credentials::handle(ctx, access, r),
+        ),
+        RequestBody::AlterUserScramCredentials(r) => ResponseBody::AlterUserScramCredentials(
+            h::alter_user_scram_credentials::handle(ctx, access, r),
+        ),
+        RequestBody::DescribeClientQuotas(r) => {
+            ResponseBody::DescribeClientQuotas(h::describe_client_quotas::handle(ctx, access, r))
+        }
+        RequestBody::AlterClientQuotas(r) => {
+            ResponseBody::AlterClientQuotas(h::alter_client_quotas::handle(ctx, access, r))
+        }
     };
     let client = header.client_id.as_deref().unwrap_or_default();
     let user = conn.session.principal();
@@ -221,9 +231,7 @@ async fn throttle(
     resp: &mut ResponseBody,
 ) -> std::time::Duration {
     use std::time::Duration;
-    let Some(quotas) = &ctx.quotas else {
-        return Duration::ZERO;
-    };
+    let quotas = &ctx.quotas;
     let (kind, bytes, client_backs_off) = match resp {
         ResponseBody::Produce(_) => (QuotaKind::Produce, request_bytes, v >= 6),
         ResponseBody::Fetch(_) => (QuotaKind::Fetch, resp.size(v), v >= 8),

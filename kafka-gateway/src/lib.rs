@@ -9,6 +9,7 @@
 
 pub mod acl;
 pub mod auth;
+pub mod client_quotas;
 pub mod config;
 pub mod connection;
 pub mod coordinator;

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Which byte rate a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,25 +49,78 @@ pub enum QuotaError {
     Invalid(PathBuf, usize, &'static str),
 }
 
-/// One `[[quota]]` entry.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+/// One `[[quota]]` entry: an entity (user, client id, both, or an IP address; `*` for the
+/// default) and its quotas. The byte rates are enforced; the other quotas Kafka defines are
+/// kept and reported (DescribeClientQuotas) but have no effect here.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaEntry {
     /// A user name, or `*` for each user without an entry of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// A client id, or `*` for each client id without an entry of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// An IP address, or `*` for each address without an entry of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
     /// Bytes per second a matching client may produce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub producer_byte_rate: Option<u64>,
     /// Bytes per second a matching client may fetch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_byte_rate: Option<u64>,
+    /// Kafka's request-time share (percent of one thread); kept, not enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_percentage: Option<f64>,
+    /// Kafka's topic-mutation rate; kept, not enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_mutation_rate: Option<f64>,
+    /// New connections per second from an IP address; kept, not enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_creation_rate: Option<u64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+impl QuotaEntry {
+    /// Whether the entry sets no quota at all (and so need not be kept).
+    pub fn is_empty(&self) -> bool {
+        self.producer_byte_rate.is_none()
+            && self.consumer_byte_rate.is_none()
+            && self.request_percentage.is_none()
+            && self.controller_mutation_rate.is_none()
+            && self.connection_creation_rate.is_none()
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct QuotaFile {
     #[serde(default)]
     quota: Vec<QuotaEntry>,
+}
+
+/// The entries of the quota file at `path`, checked.
+fn read(path: &Path) -> Result<Vec<QuotaEntry>, QuotaError> {
+    let text = std::fs::read_to_string(path).map_err(|e| QuotaError::Io(path.to_path_buf(), e))?;
+    let file: QuotaFile =
+        toml::from_str(&text).map_err(|e| QuotaError::Parse(path.to_path_buf(), e.to_string()))?;
+    for (i, e) in file.quota.iter().enumerate() {
+        if e.user.is_none() && e.client_id.is_none() && e.ip.is_none() {
+            return Err(QuotaError::Invalid(
+                path.to_path_buf(),
+                i + 1,
+                "names no user, client_id or ip",
+            ));
+        }
+        if e.is_empty() {
+            return Err(QuotaError::Invalid(
+                path.to_path_buf(),
+                i + 1,
+                "sets no quota",
+            ));
+        }
+    }
+    Ok(file.quota)
 }
 
 /// How many samples the rate covers, and how long each is (Kafka's `quota.window.num` and
@@ -113,57 +166,78 @@ impl Rate {
 pub struct Quotas {
     entries: std::sync::RwLock<Vec<QuotaEntry>>,
     rates: Mutex<HashMap<(QuotaKind, String, String), Rate>>,
+    path: Option<PathBuf>,
 }
 
 impl Quotas {
-    /// Quotas from `entries` (checked as the file is).
+    /// Quotas from `entries` (checked as the file is), kept in memory only.
     pub fn new(entries: Vec<QuotaEntry>) -> Self {
         Quotas {
             entries: std::sync::RwLock::new(entries),
-            rates: Mutex::default(),
+            ..Default::default()
         }
     }
 
-    /// Re-read the quota file (on SIGHUP); on error the current quotas stay.
-    pub fn reload(&self, path: &Path) -> Result<(), QuotaError> {
-        let fresh = Quotas::load(path)?;
-        let entries = fresh
-            .entries
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
+    /// The quotas of the file at `path` (missing: none yet), which AlterClientQuotas writes
+    /// and SIGHUP re-reads; `None` keeps them in memory only.
+    pub fn open(path: Option<PathBuf>) -> Result<Self, QuotaError> {
+        let entries = match &path {
+            Some(p) if p.exists() => read(p)?,
+            _ => Vec::new(),
+        };
+        Ok(Quotas {
+            entries: std::sync::RwLock::new(entries),
+            path,
+            ..Default::default()
+        })
+    }
+
+    /// Re-read the quota file (on SIGHUP); on error the current quotas stay. Returns whether
+    /// there is a file.
+    pub fn reload(&self) -> Result<bool, QuotaError> {
+        let Some(p) = &self.path else {
+            return Ok(false);
+        };
+        let entries = if p.exists() { read(p)? } else { Vec::new() };
         *self.entries.write().unwrap_or_else(|e| e.into_inner()) = entries;
+        Ok(true)
+    }
+
+    /// Every entry.
+    pub fn entries(&self) -> Vec<QuotaEntry> {
+        self.entries
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replace every entry, writing the file first; nothing changes when that fails.
+    pub fn replace(&self, entries: Vec<QuotaEntry>) -> Result<(), QuotaError> {
+        let mut current = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = &self.path {
+            let file = QuotaFile {
+                quota: entries.clone(),
+            };
+            let text =
+                toml::to_string(&file).map_err(|e| QuotaError::Parse(p.clone(), e.to_string()))?;
+            crate::persist::write_atomic(p, &text).map_err(|e| QuotaError::Io(p.clone(), e))?;
+        }
+        *current = entries;
         Ok(())
     }
 
     /// Load the quota file.
     pub fn load(path: &Path) -> Result<Self, QuotaError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| QuotaError::Io(path.to_path_buf(), e))?;
-        let file: QuotaFile = toml::from_str(&text)
-            .map_err(|e| QuotaError::Parse(path.to_path_buf(), e.to_string()))?;
-        for (i, e) in file.quota.iter().enumerate() {
-            if e.user.is_none() && e.client_id.is_none() {
-                return Err(QuotaError::Invalid(
-                    path.to_path_buf(),
-                    i + 1,
-                    "names neither user nor client_id",
-                ));
-            }
-            if e.producer_byte_rate.is_none() && e.consumer_byte_rate.is_none() {
-                return Err(QuotaError::Invalid(
-                    path.to_path_buf(),
-                    i + 1,
-                    "sets no byte rate",
-                ));
-            }
-        }
-        Ok(Quotas::new(file.quota))
+        Ok(Quotas::new(read(path)?))
     }
 
     /// The entry that applies to `user` and `client` for `kind`, by Kafka's precedence.
     /// The entry's granularity (per user? per client id?) and its rate.
     fn entry(&self, kind: QuotaKind, user: &str, client: &str) -> Option<(bool, bool, u64)> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        if entries.is_empty() {
+            return None;
+        }
         let is = |field: &Option<String>, want: Option<&str>| field.as_deref() == want;
         let levels: [(Option<&str>, Option<&str>); 8] = [
             (Some(user), Some(client)),
@@ -232,7 +306,7 @@ mod tests {
             user: user.map(str::to_string),
             client_id: client.map(str::to_string),
             producer_byte_rate: produce,
-            consumer_byte_rate: None,
+            ..Default::default()
         }
     }
 

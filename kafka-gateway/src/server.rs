@@ -11,7 +11,6 @@ use tokio::task::JoinSet;
 
 use crate::acl::Authorizer;
 use crate::auth::session::Authenticator;
-use crate::auth::users::Users;
 use crate::config::{Config, StorageKind};
 use crate::metrics::http::OpsState;
 use crate::metrics::Metrics;
@@ -60,8 +59,10 @@ pub struct Ctx {
     pub authorizer: Authorizer,
     /// What is counted for `/metrics`.
     pub metrics: Arc<Metrics>,
-    /// Client quotas (`None`: no limits).
-    pub quotas: Option<Quotas>,
+    /// Client quotas (no entries: no limits).
+    pub quotas: Quotas,
+    /// SCRAM credentials (the users file), shared with the SASL listener.
+    pub users: Arc<crate::auth::users::UserStore>,
     /// The broker's configs: static settings and the dynamic layers AlterConfigs changes.
     pub brokers: crate::dynamic::BrokerConfigs,
     /// Log levels changed at runtime (BROKER_LOGGER resources).
@@ -166,10 +167,20 @@ impl Server {
         metrics: Arc<Metrics>,
         (ops, ops_state): (Option<Ops>, Arc<OpsState>),
     ) -> Result<Self, std::io::Error> {
+        // The users file: the one given, else one in the data directory, so SCRAM credentials
+        // made with AlterUserScramCredentials are kept as Kafka keeps them.
+        let users_path = match (&config.users, &config.storage) {
+            (Some(p), _) => Some(p.clone()),
+            (None, StorageKind::Memory) => None,
+            (None, _) => Some(config.data_dir.join("users.toml")),
+        };
+        let users = Arc::new(
+            crate::auth::users::UserStore::open(users_path).map_err(std::io::Error::other)?,
+        );
         let auth = match &config.users {
-            Some(path) if !config.sasl_mechanisms.is_empty() => Some(Authenticator {
+            Some(_) if !config.sasl_mechanisms.is_empty() => Some(Authenticator {
                 mechanisms: config.sasl_mechanisms.clone(),
-                users: Arc::new(Users::load(path).map_err(std::io::Error::other)?),
+                users: users.clone(),
                 session_lifetime: config.sasl_session_lifetime,
             }),
             _ => None,
@@ -215,10 +226,14 @@ impl Server {
             initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
             ..Default::default()
         });
-        let quotas = match &config.quotas {
-            Some(path) => Some(Quotas::load(path).map_err(std::io::Error::other)?),
-            None => None,
+        // The quota file: the one given, else one in the data directory, so quotas set with
+        // AlterClientQuotas are kept as Kafka keeps them.
+        let quota_path = match (&config.quotas, &config.storage) {
+            (Some(p), _) => Some(p.clone()),
+            (None, StorageKind::Memory) => None,
+            (None, _) => Some(config.data_dir.join("quotas.toml")),
         };
+        let quotas = Quotas::open(quota_path).map_err(std::io::Error::other)?;
         let broker_path = match config.storage {
             StorageKind::Memory => None,
             _ => Some(config.data_dir.join("broker-configs.toml")),
@@ -234,6 +249,7 @@ impl Server {
             &std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
         );
         let ctx = Arc::new(Ctx {
+            users,
             brokers,
             loggers,
             storage,
@@ -374,16 +390,20 @@ async fn reload_on_sighup(
                             Err(e) => tracing::error!(error = %e, "SIGHUP: TLS reload failed; the previous certificate stays"),
                         }
                     }
+                    match ctx.users.reload() {
+                        Ok(true) => tracing::info!("SIGHUP: users reloaded"),
+                        Ok(false) => {}
+                        Err(e) => tracing::error!(error = %e, "SIGHUP: users reload failed; the previous users stay"),
+                    }
                     match ctx.authorizer.reload() {
                         Ok(true) => tracing::info!("SIGHUP: ACLs reloaded"),
                         Ok(false) => {}
                         Err(e) => tracing::error!(error = %e, "SIGHUP: ACL reload failed; the previous ACLs stay"),
                     }
-                    if let (Some(quotas), Some(path)) = (&ctx.quotas, &ctx.config.quotas) {
-                        match quotas.reload(path) {
-                            Ok(()) => tracing::info!("SIGHUP: quotas reloaded"),
-                            Err(e) => tracing::error!(error = %e, "SIGHUP: quota reload failed; the previous quotas stay"),
-                        }
+                    match ctx.quotas.reload() {
+                        Ok(true) => tracing::info!("SIGHUP: quotas reloaded"),
+                        Ok(false) => {}
+                        Err(e) => tracing::error!(error = %e, "SIGHUP: quota reload failed; the previous quotas stay"),
                     }
                 }
             }

@@ -29,6 +29,23 @@ impl Mechanism {
         }
     }
 
+    /// The SCRAM admin APIs' code of the mechanism.
+    pub fn code(self) -> i8 {
+        match self {
+            Mechanism::Sha256 => 1,
+            Mechanism::Sha512 => 2,
+        }
+    }
+
+    /// The mechanism with SCRAM admin API code `code` (0 is Kafka's UNKNOWN).
+    pub fn from_code(code: i8) -> Option<Self> {
+        match code {
+            1 => Some(Mechanism::Sha256),
+            2 => Some(Mechanism::Sha512),
+            _ => None,
+        }
+    }
+
     /// The mechanism called `name` (as SaslHandshake and the users file spell it).
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
@@ -72,6 +89,8 @@ fn mac<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
 
 /// The fewest iterations accepted (Kafka's minimum, RFC 7677's recommendation).
 pub const MIN_ITERATIONS: u32 = 4096;
+/// The most iterations Kafka accepts for a credential.
+pub const MAX_ITERATIONS: u32 = 16384;
 
 /// What the server keeps of a SCRAM password (RFC 5802 §3): enough to verify a client's proof
 /// and to prove itself, not enough to log in.
@@ -93,13 +112,19 @@ impl Credential {
     /// Salt and hash `password`.
     pub fn new(mechanism: Mechanism, password: &str, salt: &[u8], iterations: u32) -> Self {
         let salted = mechanism.salted_password(password.as_bytes(), salt, iterations);
-        let client_key = mechanism.hmac(&salted, b"Client Key");
+        Self::from_salted(mechanism, &salted, salt, iterations)
+    }
+
+    /// From a password already salted by the client (AlterUserScramCredentials sends
+    /// `Hi(password, salt, iterations)`); the salted password itself is not kept.
+    pub fn from_salted(mechanism: Mechanism, salted: &[u8], salt: &[u8], iterations: u32) -> Self {
+        let client_key = mechanism.hmac(salted, b"Client Key");
         Credential {
             mechanism,
             salt: salt.to_vec(),
             iterations,
             stored_key: mechanism.hash(&client_key),
-            server_key: mechanism.hmac(&salted, b"Server Key"),
+            server_key: mechanism.hmac(salted, b"Server Key"),
         }
     }
 
@@ -319,6 +344,18 @@ pub fn server_nonce() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What AlterUserScramCredentials stores from a client-salted password (computed here with
+    /// the pbkdf2 crate, as an admin client would) is the credential of that password.
+    #[test]
+    fn a_client_salted_password_makes_the_same_credential() {
+        let salt = b"0123456789abcdef";
+        let salted = pbkdf2::pbkdf2_hmac_array::<sha2::Sha512, 64>(b"pencil", salt, 4096);
+        assert_eq!(
+            Credential::from_salted(Mechanism::Sha512, &salted, salt, 4096),
+            Credential::new(Mechanism::Sha512, "pencil", salt, 4096)
+        );
+    }
 
     /// RFC 7677 §3: user "user", password "pencil", SCRAM-SHA-256.
     const CLIENT_FIRST: &str = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use super::plain;
 use super::scram::{self, Mechanism, ScramServer};
-use super::users::Users;
 
 /// A SASL mechanism the gateway offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +45,7 @@ pub struct Authenticator {
     /// Offered mechanisms, in the order SaslHandshake lists them.
     pub mechanisms: Vec<SaslMechanism>,
     /// Known users.
-    pub users: Arc<Users>,
+    pub users: Arc<super::users::UserStore>,
     /// How long a login holds before the client must re-authenticate (`None`: forever).
     pub session_lifetime: Option<Duration>,
 }
@@ -229,7 +228,7 @@ impl Session {
             State::Chosen {
                 mechanism: SaslMechanism::Plain,
                 ..
-            } => match plain::authenticate(bytes, &auth.users) {
+            } => match plain::authenticate(bytes, &auth.users.get()) {
                 Ok(user) => self.done(auth, user, Vec::new(), now),
                 Err(e) => fail(e.to_string()),
             },
@@ -238,7 +237,8 @@ impl Session {
                 raw,
             } => {
                 let mut server = ScramServer::new(m);
-                let lookup = |u: &str| auth.users.credential(u, m);
+                let users = auth.users.get();
+                let lookup = |u: &str| users.credential(u, m);
                 match server.client_first(bytes, lookup, &scram::server_nonce()) {
                     Ok(first) => {
                         self.state = State::Scram {
@@ -280,6 +280,13 @@ fn fail(reason: String) -> Step {
 mod tests {
     use super::*;
     use crate::auth::scram::Credential;
+    use crate::auth::users::Users;
+
+    fn store(users: Users) -> Arc<crate::auth::users::UserStore> {
+        let s = crate::auth::users::UserStore::open(None).unwrap();
+        s.update(|u| *u = users).unwrap();
+        Arc::new(s)
+    }
 
     fn auth() -> Authenticator {
         let mut users = Users::default();
@@ -289,7 +296,7 @@ mod tests {
                 SaslMechanism::Plain,
                 SaslMechanism::Scram(Mechanism::Sha512),
             ],
-            users: Arc::new(users),
+            users: store(users),
             session_lifetime: None,
         }
     }
@@ -344,7 +351,7 @@ mod tests {
     #[test]
     fn sessions_expire_and_are_renewed_by_re_authenticating_as_the_same_user() {
         let mut a = auth();
-        a.users = Arc::new({
+        a.users = store({
             let mut u = Users::default();
             u.set("alice", Credential::generate(Mechanism::Sha512, "pw", 4096));
             u.set("bob", Credential::generate(Mechanism::Sha512, "pw", 4096));

@@ -10,7 +10,8 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -130,13 +131,10 @@ impl Users {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
-        let tmp = path.with_extension("tmp");
-        let io = |source| UsersError::Io {
+        crate::persist::write_atomic(path, &text).map_err(|source| UsersError::Io {
             path: shown.clone(),
             source,
-        };
-        std::fs::write(&tmp, text).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        })
     }
 
     /// Add or replace `name`'s credential for its mechanism.
@@ -144,6 +142,25 @@ impl Users {
         let creds = self.by_name.entry(name.to_string()).or_default();
         creds.retain(|c| c.mechanism != credential.mechanism);
         creds.push(credential);
+    }
+
+    /// Remove `name`'s credential for `mechanism`; whether there was one.
+    pub fn remove(&mut self, name: &str, mechanism: Mechanism) -> bool {
+        let Some(creds) = self.by_name.get_mut(name) else {
+            return false;
+        };
+        let before = creds.len();
+        creds.retain(|c| c.mechanism != mechanism);
+        let removed = creds.len() != before;
+        if creds.is_empty() {
+            self.by_name.remove(name);
+        }
+        removed
+    }
+
+    /// Every credential of `name`.
+    pub fn credentials(&self, name: &str) -> &[Credential] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// `name`'s credential for `mechanism`.
@@ -167,6 +184,60 @@ impl Users {
     /// User names.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
+    }
+}
+
+/// The users file as the running gateway sees it: read by SASL logins, changed by
+/// AlterUserScramCredentials (written to the file first), re-read on SIGHUP after `kafka-cli
+/// user add` edits it.
+#[derive(Debug)]
+pub struct UserStore {
+    current: RwLock<Arc<Users>>,
+    path: Option<PathBuf>,
+}
+
+impl UserStore {
+    /// The users in `path` (`None`: kept in memory only).
+    pub fn open(path: Option<PathBuf>) -> Result<Self, UsersError> {
+        let users = match &path {
+            Some(p) => Users::load(p)?,
+            None => Users::default(),
+        };
+        Ok(Self {
+            current: RwLock::new(Arc::new(users)),
+            path,
+        })
+    }
+
+    /// The users now.
+    pub fn get(&self) -> Arc<Users> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Apply `change` to the users, save them, then make them current (logins see them at
+    /// once); nothing changes when saving fails.
+    pub fn update<T>(&self, change: impl FnOnce(&mut Users) -> T) -> Result<T, UsersError> {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        let mut next = (**current).clone();
+        let out = change(&mut next);
+        if let Some(p) = &self.path {
+            next.save(p)?;
+        }
+        *current = Arc::new(next);
+        Ok(out)
+    }
+
+    /// Re-read the file; returns whether there is one.
+    pub fn reload(&self) -> Result<bool, UsersError> {
+        let Some(p) = &self.path else {
+            return Ok(false);
+        };
+        let fresh = Users::load(p)?;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        Ok(true)
     }
 }
 

@@ -65,6 +65,8 @@ pub const READ_ONLY: &[&str] = &[
 pub const KAFKA_DEFAULTS: &[(&str, &str)] = &[
     ("auto.create.topics.enable", "true"),
     ("default.replication.factor", "1"),
+    ("log.retention.hours", "168"),
+    ("log.roll.hours", "168"),
     ("num.partitions", "1"),
     ("socket.request.max.bytes", "104857600"),
 ];
@@ -190,7 +192,7 @@ impl BrokerConfigs {
             .chain(
                 catalog::TOPIC_CONFIGS
                     .iter()
-                    .filter_map(|d| d.broker.map(Into::into)),
+                    .filter_map(|d| catalog::broker_config(d).map(Into::into)),
             )
             .chain(layers.of(Scope::Broker(self.node_id)).into_keys())
             .chain(layers.cluster.keys().cloned())

@@ -11,6 +11,8 @@ mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 mod configs;
+mod quotas;
+mod scram;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
