@@ -5,7 +5,8 @@
 
 use bytes::Bytes;
 use kafka_wire::messages::produce::{
-    PartitionProduceResponse, ProduceRequest, ProduceResponse, TopicProduceResponse,
+    BatchIndexAndErrorMessage, PartitionProduceResponse, ProduceRequest, ProduceResponse,
+    TopicProduceResponse,
 };
 use kafka_wire::records::{self, Batch};
 use kafka_wire::ErrorCode;
@@ -16,35 +17,116 @@ use crate::server::Ctx;
 use crate::storage::file::now_ms;
 use crate::storage::{BatchIn, TopicConfig};
 
-/// Validate record data into batches to append, or the error code to answer with.
-pub fn validate(data: &Bytes, config: &TopicConfig) -> Result<Vec<BatchIn>, ErrorCode> {
+/// Why a partition's records were refused: the error, and for errors about single records
+/// (Produce v8+, KIP-467) a message and each offending record's index in its batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The partition's error code.
+    pub code: ErrorCode,
+    /// The partition's error message.
+    pub message: Option<String>,
+    /// (index in the batch, why) of each refused record.
+    pub record_errors: Vec<(i32, String)>,
+}
+
+impl From<ErrorCode> for Rejected {
+    fn from(code: ErrorCode) -> Self {
+        Rejected {
+            code,
+            message: None,
+            record_errors: Vec::new(),
+        }
+    }
+}
+
+/// Kafka's bounds on CreateTime timestamps (`message.timestamp.before.max.ms` and
+/// `after.max.ms`, KIP-937): every record outside them is listed, and the batch refused with
+/// INVALID_TIMESTAMP.
+fn check_timestamps(b: &Batch, config: &TopicConfig, now: i64) -> Result<(), Rejected> {
+    if config.log_append_time() {
+        return Ok(());
+    }
+    let bound = |key: &str| {
+        config
+            .get(key)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(i64::MAX)
+    };
+    let (lo, hi) = (
+        now.saturating_sub(bound("message.timestamp.before.max.ms")),
+        now.saturating_add(bound("message.timestamp.after.max.ms")),
+    );
+    let h = &b.header;
+    // A batch's records lie between its first timestamp (clients never write negative deltas)
+    // and its max: only a batch crossing a bound is decoded to find which records do.
+    if h.base_timestamp >= lo && h.max_timestamp <= hi {
+        return Ok(());
+    }
+    let records = b
+        .records(records::DEFAULT_MAX_DECOMPRESSED)
+        .map_err(|_| Rejected::from(ErrorCode::CORRUPT_MESSAGE))?;
+    let record_errors: Vec<(i32, String)> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let ts = h.base_timestamp.saturating_add(r.timestamp_delta);
+            let offset = h.base_offset + i64::from(r.offset_delta);
+            (ts < lo || ts > hi).then(|| {
+                (
+                    i32::try_from(i).unwrap_or(i32::MAX),
+                    format!(
+                        "Timestamp {ts} of message with offset {offset} is out of range. The timestamp should be within [{lo}, {hi}]"
+                    ),
+                )
+            })
+        })
+        .collect();
+    if record_errors.is_empty() {
+        return Ok(());
+    }
+    Err(Rejected {
+        code: ErrorCode::INVALID_TIMESTAMP,
+        message: Some("One or more records have been rejected due to invalid timestamp".into()),
+        record_errors,
+    })
+}
+
+/// Validate record data into batches to append, or why they are refused. From Produce v3
+/// (`one_batch`) Kafka takes exactly one batch per partition and refuses more as INVALID_RECORD.
+pub fn validate(
+    data: &Bytes,
+    config: &TopicConfig,
+    one_batch: bool,
+) -> Result<Vec<BatchIn>, Rejected> {
     let data = match records::magic(data) {
         Some(2) => data.clone(),
         Some(0 | 1) => records::up_convert(data, records::DEFAULT_MAX_DECOMPRESSED)
-            .map_err(|_| ErrorCode::CORRUPT_MESSAGE)?,
-        _ => return Err(ErrorCode::CORRUPT_MESSAGE),
+            .map_err(|_| Rejected::from(ErrorCode::CORRUPT_MESSAGE))?,
+        _ => return Err(ErrorCode::CORRUPT_MESSAGE.into()),
     };
     let mut out = Vec::new();
     for b in records::batches(&data) {
-        let b: Batch = b.map_err(|_| ErrorCode::CORRUPT_MESSAGE)?;
-        b.verify_crc().map_err(|_| ErrorCode::CORRUPT_MESSAGE)?;
+        let b: Batch = b.map_err(|_| Rejected::from(ErrorCode::CORRUPT_MESSAGE))?;
+        b.verify_crc()
+            .map_err(|_| Rejected::from(ErrorCode::CORRUPT_MESSAGE))?;
         let h = &b.header;
         if h.records_count < 1 || h.last_offset_delta != h.records_count - 1 {
-            return Err(ErrorCode::INVALID_RECORD);
+            return Err(ErrorCode::INVALID_RECORD.into());
         }
         if h.attributes.compression().is_none() {
-            return Err(ErrorCode::UNSUPPORTED_COMPRESSION_TYPE);
+            return Err(ErrorCode::UNSUPPORTED_COMPRESSION_TYPE.into());
         }
         if h.attributes.control() {
-            return Err(ErrorCode::INVALID_RECORD);
+            return Err(ErrorCode::INVALID_RECORD.into());
         }
         if h.attributes.transactional() {
             // No transaction coordinator: the transactional APIs are not advertised.
-            return Err(ErrorCode::INVALID_TXN_STATE);
+            return Err(ErrorCode::INVALID_TXN_STATE.into());
         }
         if b.raw.len() > config.max_message_bytes() {
-            return Err(ErrorCode::MESSAGE_TOO_LARGE);
+            return Err(ErrorCode::MESSAGE_TOO_LARGE.into());
         }
+        check_timestamps(&b, config, now_ms())?;
         out.push(BatchIn {
             last_offset_delta: h.last_offset_delta,
             max_timestamp: h.max_timestamp,
@@ -55,7 +137,10 @@ pub fn validate(data: &Bytes, config: &TopicConfig) -> Result<Vec<BatchIn>, Erro
         });
     }
     if out.is_empty() {
-        return Err(ErrorCode::CORRUPT_MESSAGE);
+        return Err(ErrorCode::CORRUPT_MESSAGE.into());
+    }
+    if one_batch && out.len() > 1 {
+        return Err(ErrorCode::INVALID_RECORD.into());
     }
     Ok(out)
 }
@@ -65,6 +150,7 @@ async fn produce_partition(
     topic: &str,
     partition: i32,
     data: Option<&Bytes>,
+    v: i16,
 ) -> PartitionProduceResponse {
     let fail = |code: ErrorCode| PartitionProduceResponse {
         index: partition,
@@ -81,11 +167,23 @@ async fn produce_partition(
     let Some(data) = data else {
         return fail(ErrorCode::CORRUPT_MESSAGE);
     };
-    let batches = match validate(data, &meta.config) {
+    let batches = match validate(data, &meta.config, v >= 3) {
         Ok(b) => b,
-        Err(code) => {
-            tracing::warn!(topic, partition, error = ?code, "produce rejected");
-            return fail(code);
+        Err(r) => {
+            tracing::warn!(topic, partition, error = ?r.code, "produce rejected");
+            return PartitionProduceResponse {
+                error_message: r.message,
+                record_errors: r
+                    .record_errors
+                    .into_iter()
+                    .map(|(batch_index, why)| BatchIndexAndErrorMessage {
+                        batch_index,
+                        batch_index_error_message: Some(why),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..fail(r.code)
+            };
         }
     };
     let records: u64 = batches
@@ -122,7 +220,7 @@ pub async fn handle(
     ctx: &Ctx,
     access: &Access<'_>,
     req: ProduceRequest,
-    _v: i16,
+    v: i16,
 ) -> Option<ProduceResponse> {
     let bad_acks = !(-1..=1).contains(&req.acks);
     let mut responses = Vec::with_capacity(req.topic_data.len());
@@ -144,7 +242,8 @@ pub async fn handle(
                     ..Default::default()
                 },
                 None => {
-                    produce_partition(ctx, &t.name, p.index, p.records.as_ref().map(|r| &r.0)).await
+                    produce_partition(ctx, &t.name, p.index, p.records.as_ref().map(|r| &r.0), v)
+                        .await
                 }
             });
         }

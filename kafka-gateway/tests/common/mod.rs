@@ -239,6 +239,18 @@ pub fn produce_request(
     producer: Option<(i64, i16, i32)>,
     timestamp: i64,
 ) -> kafka_protocol::messages::ProduceRequest {
+    let records: Vec<(&[u8], i64)> = values.iter().map(|v| (*v, timestamp)).collect();
+    produce_records(topic, partition, &records, producer)
+}
+
+/// A Produce (acks=all) of one batch of (value, CreateTime timestamp) records.
+#[allow(dead_code)] // not every test binary uses every helper
+pub fn produce_records(
+    topic: &str,
+    partition: i32,
+    values: &[(&[u8], i64)],
+    producer: Option<(i64, i16, i32)>,
+) -> kafka_protocol::messages::ProduceRequest {
     use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
     use kafka_protocol::messages::{ProduceRequest, TopicName};
     use kafka_protocol::protocol::StrBytes;
@@ -249,7 +261,7 @@ pub fn produce_request(
     let records: Vec<Record> = values
         .iter()
         .enumerate()
-        .map(|(i, v)| Record {
+        .map(|(i, (v, timestamp))| Record {
             transactional: false,
             control: false,
             partition_leader_epoch: 0,
@@ -257,8 +269,14 @@ pub fn produce_request(
             producer_epoch: epoch,
             timestamp_type: TimestampType::Creation,
             offset: i as i64,
-            sequence: if first < 0 { -1 } else { first + i as i32 },
-            timestamp,
+            // kafka-protocol keeps records in one batch while offset - sequence stays the same;
+            // the batch header then carries base sequence -1 for a non-idempotent batch.
+            sequence: if first < 0 {
+                i as i32 - 1
+            } else {
+                first + i as i32
+            },
+            timestamp: *timestamp,
             key: None,
             value: Some(bytes::Bytes::copy_from_slice(v)),
             headers: Default::default(),
