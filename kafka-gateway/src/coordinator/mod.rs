@@ -262,13 +262,10 @@ impl Coordinator {
     /// Check a member's right to commit offsets for `group` at `generation`.
     pub fn check_commit(&self, group: &str, member_id: &str, generation: i32) -> ErrorCode {
         match self.groups.get(group) {
-            None => {
-                if generation < 0 {
-                    ErrorCode::NONE
-                } else {
-                    ErrorCode::ILLEGAL_GENERATION
-                }
-            }
+            // As Kafka 4's coordinator: a member of a group that does not exist is unknown.
+            None if generation < 0 && member_id.is_empty() => ErrorCode::NONE,
+            None if !member_id.is_empty() => ErrorCode::UNKNOWN_MEMBER_ID,
+            None => ErrorCode::ILLEGAL_GENERATION,
             Some(g) => g.check_commit(member_id, generation),
         }
     }

@@ -17,6 +17,13 @@ pub fn table(error: ErrorCode) -> ApiVersionsResponse {
                 ..Default::default()
             })
             .collect(),
+        // Kafka's feature flags (metadata.version, kraft.version, transaction.version,
+        // group.version, …) gate behaviour the gateway does not have (KRaft metadata,
+        // transactions v2, KIP-848 groups), so none is advertised; clients then use what needs
+        // no feature (Java: classic groups, no implicit transaction partitions).
+        supported_features: Vec::new(),
+        finalized_features_epoch: -1,
+        finalized_features: Vec::new(),
         ..Default::default()
     }
 }

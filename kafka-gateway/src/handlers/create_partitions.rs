@@ -25,18 +25,23 @@ pub async fn handle(
         let outcome = match found {
             None if !alter => Err((
                 ErrorCode::TOPIC_AUTHORIZATION_FAILED,
-                "ALTER on the topic is needed".into(),
+                Some("ALTER on the topic is needed".into()),
             )),
-            None => Err((
-                ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
-                format!("unknown topic {}", t.name),
-            )),
-            Some(meta) if t.count <= meta.partitions => Err((
+            // Kafka's messages: none for an unknown topic, its own for no change and a decrease.
+            None => Err((ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, None)),
+            Some(meta) if t.count == meta.partitions => Err((
                 ErrorCode::INVALID_PARTITIONS,
-                format!(
-                    "topic has {} partitions; {} is not more",
-                    meta.partitions, t.count
-                ),
+                Some(format!(
+                    "Topic already has {} partition(s).",
+                    meta.partitions
+                )),
+            )),
+            Some(meta) if t.count < meta.partitions => Err((
+                ErrorCode::INVALID_PARTITIONS,
+                Some(format!(
+                    "The topic {} currently has {} partition(s); {} would not be an increase.",
+                    t.name, meta.partitions, t.count
+                )),
             )),
             Some(_)
                 if t.assignments
@@ -46,7 +51,7 @@ pub async fn handle(
             {
                 Err((
                     ErrorCode::INVALID_REPLICA_ASSIGNMENT,
-                    "replicas must be this broker".into(),
+                    Some("replicas must be this broker".into()),
                 ))
             }
             Some(_) if req.validate_only => Ok(()),
@@ -54,7 +59,7 @@ pub async fn handle(
                 .storage
                 .create_partitions(&t.name, t.count)
                 .await
-                .map_err(|e| (error_code(&e), e.to_string())),
+                .map_err(|e| (error_code(&e), Some(e.to_string()))),
         };
         results.push(match outcome {
             Ok(()) => CreatePartitionsTopicResult {
@@ -64,7 +69,7 @@ pub async fn handle(
             Err((code, msg)) => CreatePartitionsTopicResult {
                 name: t.name.clone(),
                 error_code: code.0,
-                error_message: Some(msg),
+                error_message: msg,
                 ..Default::default()
             },
         });

@@ -44,6 +44,12 @@ pub async fn handle(
                 } else {
                     ErrorCode::UNKNOWN_TOPIC_ID.0
                 },
+                // Kafka sends the error's own text (v5+ carry a message).
+                error_message: Some(if name.is_some() {
+                    "This server does not host this topic-partition.".into()
+                } else {
+                    "This server does not host this topic ID.".into()
+                }),
                 ..Default::default()
             },
             Some(meta) if !access.topic(Operation::Delete, &meta.name) => DeletableTopicResult {

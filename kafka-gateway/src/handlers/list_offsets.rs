@@ -72,7 +72,7 @@ pub async fn handle(
     ctx: &Ctx,
     access: &Access<'_>,
     req: ListOffsetsRequest,
-    _v: i16,
+    v: i16,
 ) -> ListOffsetsResponse {
     let mut topics = Vec::with_capacity(req.topics.len());
     for t in &req.topics {
@@ -80,6 +80,10 @@ pub async fn handle(
         let mut partitions = Vec::with_capacity(t.partitions.len());
         for p in &t.partitions {
             let found = match allowed {
+                // The max-timestamp lookup came with v7 (KIP-734); Kafka refuses it before.
+                true if p.timestamp == MAX_TIMESTAMP && v < 7 => {
+                    Err(ErrorCode::UNSUPPORTED_VERSION)
+                }
                 true => lookup(ctx, &tp(&t.name, p.partition_index), p.timestamp)
                     .await
                     .map_err(|e| error_code(&e)),

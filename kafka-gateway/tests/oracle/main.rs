@@ -11,6 +11,7 @@ mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 mod configs;
+mod errors;
 mod produce;
 mod quotas;
 mod scram;
